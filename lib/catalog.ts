@@ -1,0 +1,75 @@
+/**
+ * The model catalog, `models_data.json` at the repository root (DESIGN.md §3), embedded in the bundle as imported
+ * JSON so nothing is read from disk at run time. Prices are USD per million tokens (vLLora's field names).
+ */
+import catalogData from '../models_data.json' with { type: 'json' };
+
+export interface PriceTier {
+  above_input_tokens: number;
+  per_input_token?: number;
+  per_output_token?: number;
+  per_cached_input_token?: number;
+  per_cached_input_write_token?: number;
+}
+
+export interface PricePeriod {
+  per_input_token: number;
+  per_output_token: number;
+  per_cached_input_token?: number;
+  per_cached_input_write_token?: number;
+  valid_from?: string;
+  tiers?: PriceTier[];
+}
+
+export interface CatalogEntry {
+  /** The bare model name callers use, e.g. `gpt-4o-mini`. */
+  model: string;
+  /** Who makes the model (`openai`, `anthropic`, `google`, `meta`, …). */
+  model_provider: string;
+  inference_provider: { provider: string; model_name: string; endpoint?: string | null };
+  aliases?: string[];
+  price?: PricePeriod[];
+  input_formats?: string[];
+  capabilities?: string[];
+  type: string;
+  limits?: { max_context_size?: number; max_output_tokens?: number };
+}
+
+export const catalog: readonly CatalogEntry[] = catalogData as CatalogEntry[];
+
+function indexKey(provider: string, name: string): string {
+  return `${provider}\u0000${name.toLowerCase()}`;
+}
+
+let byProvider: Map<string, CatalogEntry> | undefined;
+let byBareName: Map<string, CatalogEntry> | undefined;
+
+function buildIndexes(): void {
+  byProvider = new Map();
+  byBareName = new Map();
+  for (const entry of catalog) {
+    const provider = entry.inference_provider.provider;
+    const names = [entry.model, entry.inference_provider.model_name, ...(entry.aliases ?? [])];
+    for (const name of names) {
+      if (!byProvider.has(indexKey(provider, name))) byProvider.set(indexKey(provider, name), entry);
+      // A bare name goes to the first entry that claims it: the catalog lists first-party providers first.
+      if (!byBareName.has(name.toLowerCase())) byBareName.set(name.toLowerCase(), entry);
+    }
+  }
+}
+
+/** The entry for a model served by a provider, by its name, provider model name or an alias. */
+export function findModel(provider: string, model: string): CatalogEntry | undefined {
+  if (!byProvider) buildIndexes();
+  return byProvider!.get(indexKey(provider, model));
+}
+
+/** The entry a bare model name (no `provider/` prefix) resolves to, if any. */
+export function findBareModel(model: string): CatalogEntry | undefined {
+  if (!byBareName) buildIndexes();
+  return byBareName!.get(model.toLowerCase());
+}
+
+export function hasCapability(entry: CatalogEntry | undefined, capability: string): boolean | undefined {
+  return entry?.capabilities ? entry.capabilities.includes(capability) : undefined;
+}
