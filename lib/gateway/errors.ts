@@ -60,12 +60,12 @@ export function badRequest(message: string, param: string | null = null, code: s
   return new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code });
 }
 
-export function modelNotFound(model: string, detail?: string): GatewayError {
+export function modelNotFound(model: string, detail?: string, param = 'model'): GatewayError {
   return new GatewayError({
     status: 404,
     type: 'invalid_request_error',
     code: 'model_not_found',
-    param: 'model',
+    param,
     message: detail ?? `The model '${model}' does not exist or is not available through this gateway.`,
   });
 }

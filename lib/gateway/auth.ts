@@ -1,0 +1,35 @@
+/**
+ * Step 1 of the pipeline: `Authorization: Bearer gw-…` → the key's record, which decides the project. Keys are
+ * looked up by sha256 only; the key store caches records ≤ 60 s and forgets a revoked key at once in-process.
+ */
+import { createHash } from 'node:crypto';
+import type { KeyRecord, KeyStore } from '../storage/types.js';
+import { unauthorized } from './errors.js';
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return match?.[1];
+}
+
+export async function authenticate(
+  headers: Record<string, string | undefined>,
+  keys: KeyStore,
+  now: Date,
+): Promise<KeyRecord> {
+  const token = bearerToken(headers.authorization);
+  if (!token) {
+    throw unauthorized('Missing gateway API key: send it as `Authorization: Bearer <key>`.');
+  }
+  const record = await keys.findByHash(hashKey(token));
+  if (!record) throw unauthorized('Invalid gateway API key.');
+  if (record.revoked_at) throw unauthorized('This gateway API key has been revoked.');
+  if (record.expires_at && Date.parse(record.expires_at) <= now.getTime()) {
+    throw unauthorized('This gateway API key has expired.');
+  }
+  return record;
+}

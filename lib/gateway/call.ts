@@ -1,0 +1,215 @@
+/**
+ * Step 5 of the pipeline: calling the provider, with the contract's retries and fallbacks (CONTRACT.md §2). Only
+ * before the first byte reaches the client: a 429 or 5xx is retried on the same provider up to twice with backoff
+ * (honouring `retry-after`); a first-byte timeout is not retried but moves on; then the next of `models` is tried.
+ */
+
+import { upstreamTimeout } from '../providers/shared/http-errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../providers/types.js';
+import { type GatewayError, toGatewayError } from './errors.js';
+import type { Route } from './route.js';
+
+export interface CallSettings {
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxRetries: number;
+  /** A `retry-after` longer than this is not waited out: the next model is tried, or the 429 goes to the client. */
+  maxRetryWaitMs: number;
+  baseBackoffMs: number;
+}
+
+export function callSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): CallSettings {
+  return {
+    firstByteTimeoutMs: positive(env.GATEWAY_FIRST_BYTE_TIMEOUT_MS, 120_000),
+    idleTimeoutMs: positive(env.GATEWAY_IDLE_TIMEOUT_MS, 60_000),
+    maxRetries: positive(env.GATEWAY_MAX_RETRIES, 2, true),
+    maxRetryWaitMs: positive(env.GATEWAY_MAX_RETRY_WAIT_MS, 10_000, true),
+    baseBackoffMs: positive(env.GATEWAY_RETRY_BACKOFF_MS, 200, true),
+  };
+}
+
+function positive(value: string | undefined, fallback: number, allowZero = false): number {
+  const parsed = Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(parsed)) return fallback;
+  return parsed > 0 || (allowZero && parsed === 0) ? parsed : fallback;
+}
+
+/** The client went away: nothing is retried and nothing more is written. */
+export class ClientClosedError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosedError';
+  }
+}
+
+/** One attempt's wiring: the provider, its context and an abort controller linked to the client's signal. */
+export interface Attempt {
+  route: Route;
+  model: ChatModel;
+  request: ChatRequest;
+  ctx: CallContext;
+  controller: AbortController;
+  ignored: Set<string>;
+}
+
+export interface AttemptHooks {
+  /** Resolves the ChatModel for a route (credential resolution); errors here are not retried. */
+  modelFor(route: Route): Promise<ChatModel>;
+  /** Called as each attempt starts, so `x-gateway-provider` names the provider being tried. */
+  onAttempt(route: Route): void;
+  baseContext: Omit<CallContext, 'signal' | 'ignore' | 'catalogEntry'>;
+  clientClosed: AbortSignal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+/**
+ * Runs `start` on each route in turn (with retries) until one succeeds. `start` does the part of the call that
+ * happens before the first byte: the whole call for `complete`, opening the stream and reading its first chunk for
+ * `stream`. It runs under the first-byte timeout.
+ */
+export async function withFallbacks<T>(
+  routes: readonly Route[],
+  request: ChatRequest,
+  settings: CallSettings,
+  hooks: AttemptHooks,
+  start: (attempt: Attempt) => Promise<T>,
+): Promise<{ value: T; attempt: Attempt }> {
+  let lastError: GatewayError | undefined;
+  for (let index = 0; index < routes.length; index++) {
+    const route = routes[index]!;
+    let model: ChatModel;
+    try {
+      model = await hooks.modelFor(route);
+    } catch (error) {
+      // A fallback the project cannot use (no credential) is skipped; the caller gets the upstream error that
+      // made the gateway fall back, which is the one they can act on. The primary's error is thrown as it is.
+      if (!lastError) throw error;
+      if (index === routes.length - 1) throw lastError;
+      continue;
+    }
+    hooks.onAttempt(route);
+    for (let retry = 0; ; retry++) {
+      if (hooks.clientClosed.aborted) throw new ClientClosedError();
+      const attempt = newAttempt(route, model, request, hooks);
+      try {
+        const value = await underFirstByteTimeout(attempt, settings.firstByteTimeoutMs, () => start(attempt));
+        return { value, attempt };
+      } catch (raw) {
+        attempt.controller.abort();
+        if (hooks.clientClosed.aborted) throw new ClientClosedError();
+        const error = toGatewayError(raw);
+        lastError = error;
+        const wait = error.retryAfterMs ?? settings.baseBackoffMs * 2 ** retry * (1 + Math.random() / 2);
+        if (error.retryable && retry < settings.maxRetries && wait <= settings.maxRetryWaitMs) {
+          await sleep(wait, hooks.clientClosed);
+          continue;
+        }
+        if (error.fallback && index < routes.length - 1) break;
+        throw error;
+      }
+    }
+  }
+  throw lastError ?? new Error('no route to call');
+}
+
+function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks: AttemptHooks): Attempt {
+  const controller = new AbortController();
+  const ignored = new Set<string>();
+  const ctx: CallContext = {
+    ...hooks.baseContext,
+    signal: AbortSignal.any([controller.signal, hooks.clientClosed]),
+    ignore: (field) => ignored.add(field),
+    catalogEntry: route.catalogEntry,
+  };
+  return { route, model, request: { ...request, model: route.model }, ctx, controller, ignored };
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+async function underFirstByteTimeout<T>(attempt: Attempt, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  const running = run();
+  try {
+    const outcome = await Promise.race([running, timeout]);
+    if (outcome === TIMED_OUT) {
+      attempt.controller.abort();
+      running.catch(() => {}); // The abandoned call rejects once aborted; nobody awaits it any more.
+      throw upstreamTimeout(attempt.route.provider);
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `complete` under the contract's retries and fallbacks. */
+export function completeWithFallbacks(
+  routes: readonly Route[],
+  request: ChatRequest,
+  settings: CallSettings,
+  hooks: AttemptHooks,
+): Promise<{ value: ChatResult; attempt: Attempt }> {
+  return withFallbacks(routes, request, settings, hooks, (attempt) =>
+    attempt.model.complete(attempt.request, attempt.ctx),
+  );
+}
+
+export interface OpenedStream {
+  iterator: AsyncIterator<ChatChunk>;
+  first: IteratorResult<ChatChunk>;
+}
+
+/** Opens a stream and reads its first chunk under the retries and fallbacks: nothing has reached the client yet. */
+export function openStreamWithFallbacks(
+  routes: readonly Route[],
+  request: ChatRequest,
+  settings: CallSettings,
+  hooks: AttemptHooks,
+): Promise<{ value: OpenedStream; attempt: Attempt }> {
+  return withFallbacks(routes, request, settings, hooks, async (attempt) => {
+    const iterator = attempt.model.stream(attempt.request, attempt.ctx)[Symbol.asyncIterator]();
+    try {
+      return { iterator, first: await iterator.next() };
+    } catch (error) {
+      await iterator.return?.().catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** The next chunk, or an upstream timeout when the provider stays silent longer than the idle timeout. */
+export async function nextWithIdleTimeout(
+  stream: OpenedStream,
+  attempt: Attempt,
+  idleTimeoutMs: number,
+): Promise<IteratorResult<ChatChunk>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), idleTimeoutMs);
+  });
+  const next = stream.iterator.next();
+  try {
+    const outcome = await Promise.race([next, timeout]);
+    if (outcome === TIMED_OUT) {
+      attempt.controller.abort();
+      next.catch(() => {});
+      throw upstreamTimeout(attempt.route.provider);
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The data plane: one request end to end, as the list of steps in DESIGN.md §1. Every step either returns or throws
+ * a GatewayError; `handleGatewayRequest` turns errors into OpenAI's envelope (or, once a stream has started, a final
+ * SSE error event) and always accounts an authenticated request, whatever its outcome.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DefaultCredentials } from '../providers/types.js';
+import type { KeyRecord, Stores } from '../storage/types.js';
+import { authenticate } from './auth.js';
+import {
+  type Attempt,
+  type AttemptHooks,
+  type CallSettings,
+  ClientClosedError,
+  completeWithFallbacks,
+  nextWithIdleTimeout,
+  type OpenedStream,
+  openStreamWithFallbacks,
+} from './call.js';
+import { customProviderNames, resolveChatModel } from './credentials.js';
+import { GatewayError, toGatewayError } from './errors.js';
+import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
+import { log } from './log.js';
+import { getModel, listModels } from './models.js';
+import type { RequestOutcome } from './outcome.js';
+import {
+  chunkBody,
+  completionBody,
+  type ResponseIdentity,
+  SSE_DONE,
+  sseErrorEvent,
+  sseEvent,
+  toErrorBody,
+  usageChunkBody,
+} from './respond.js';
+import { resolveRoute } from './route.js';
+import { parseChatRequest } from './validate.js';
+
+export interface ChatDeps {
+  stores: Stores;
+  /** Gateway-wide default credentials (env locally, the defaults secret in AWS). */
+  defaults(): Promise<DefaultCredentials>;
+  settings: CallSettings;
+  /** Step 7: records the request (usage row, counters, key use). Runs after the response ended. */
+  account(outcome: RequestOutcome): Promise<void>;
+  /** The `x-gateway-cost-usd` value for a finished non-streaming call; undefined when the model has no price. */
+  priceHeader?(outcome: RequestOutcome): string | undefined;
+}
+
+type Endpoint = { kind: 'chat' } | { kind: 'models' } | { kind: 'model'; id: string };
+
+function endpointFor(req: HttpRequest): Endpoint | GatewayError {
+  const path = req.path.replace(/^\/v1(?=\/)/, '').replace(/\/+$/, '');
+  const allow = (method: string, endpoint: Endpoint) =>
+    req.method === method ? endpoint : methodNotAllowed(req.method, req.path);
+  if (path === '/chat/completions') return allow('POST', { kind: 'chat' });
+  if (path === '/models') return allow('GET', { kind: 'models' });
+  if (path.startsWith('/models/')) return allow('GET', { kind: 'model', id: decodeURIComponent(path.slice(8)) });
+  return new GatewayError({
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'unknown_url',
+    message: `Invalid URL (${req.method} ${req.path}).`,
+  });
+}
+
+function methodNotAllowed(method: string, path: string): GatewayError {
+  return new GatewayError({
+    status: 405,
+    type: 'invalid_request_error',
+    code: 'method_not_allowed',
+    message: `${method} is not supported on ${path}.`,
+  });
+}
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink, deps: ChatDeps): Promise<void> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const requestId = newRequestId();
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  const outcome: RequestOutcome = { requestId, at: startedAt, status: 200, stream: false, latencyMs: 0 };
+  let key: KeyRecord | undefined;
+  try {
+    const endpoint = endpointFor(req);
+    if (endpoint instanceof GatewayError) throw endpoint;
+    key = await authenticate(req.headers, deps.stores.keys, startedAt);
+    outcome.projectId = key.project_id;
+    outcome.keyId = key.id;
+    outcome.key = key;
+    if (endpoint.kind === 'models') {
+      const credentials = await deps.stores.credentials.get(key.project_id);
+      await sendJson(sink, 200, headers, listModels(credentials));
+    } else if (endpoint.kind === 'model') {
+      const credentials = await deps.stores.credentials.get(key.project_id);
+      await sendJson(sink, 200, headers, getModel(endpoint.id, credentials));
+    } else {
+      await chat(req, sink, deps, { key, headers, outcome, started });
+    }
+  } catch (raw) {
+    await fail(raw, sink, headers, outcome);
+  } finally {
+    outcome.latencyMs = Math.round(performance.now() - started);
+    if (key) await accountSafely(deps, outcome);
+  }
+}
+
+async function fail(
+  raw: unknown,
+  sink: ResponseSink,
+  headers: Record<string, string>,
+  outcome: RequestOutcome,
+): Promise<void> {
+  if (raw instanceof ClientClosedError || sink.closed.aborted) {
+    outcome.status = 499;
+    outcome.errorCode = 'client_closed';
+    await sink.end().catch(() => {});
+    return;
+  }
+  const error = toGatewayError(raw);
+  if (error.status >= 500) log.error('request failed', { requestId: outcome.requestId, error, cause: error.cause });
+  outcome.status = error.status;
+  outcome.errorCode = error.code;
+  if (error.retryAfterMs !== undefined)
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+  await sendJson(sink, error.status, headers, toErrorBody(error)).catch(() => {});
+}
+
+async function accountSafely(deps: ChatDeps, outcome: RequestOutcome): Promise<void> {
+  try {
+    await deps.account(outcome);
+  } catch (error) {
+    log.error('accounting failed', { requestId: outcome.requestId, error });
+  }
+}
+
+interface RequestState {
+  key: KeyRecord;
+  headers: Record<string, string>;
+  outcome: RequestOutcome;
+  started: number;
+}
+
+async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state: RequestState): Promise<void> {
+  const { key, headers, outcome } = state;
+  const { request, fallbackModels } = parseChatRequest(req.body);
+  outcome.model = request.model;
+  outcome.stream = request.stream === true;
+  const credentials = await deps.stores.credentials.get(key.project_id);
+  const custom = customProviderNames(credentials);
+  const routes = [request.model, ...fallbackModels].map((model, i) =>
+    resolveRoute(model, custom, i === 0 ? 'model' : `models[${i - 1}]`),
+  );
+  const defaults = await deps.defaults();
+  const hooks: AttemptHooks = {
+    modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
+    onAttempt: (route) => {
+      headers['x-gateway-provider'] = route.provider;
+      outcome.provider = route.provider;
+      outcome.providerModel = route.model;
+      outcome.catalogEntry = route.catalogEntry;
+      outcome.model = route.requested;
+    },
+    baseContext: { requestId: outcome.requestId, projectId: key.project_id },
+    clientClosed: sink.closed,
+  };
+  const identity = (attempt: Attempt): ResponseIdentity => ({
+    id: `chatcmpl-${outcome.requestId.slice(4)}`,
+    created: Math.floor(outcome.at.getTime() / 1000),
+    model: attempt.route.requested,
+  });
+
+  if (!request.stream) {
+    const { value, attempt } = await completeWithFallbacks(routes, request, deps.settings, hooks);
+    setIgnored(headers, attempt);
+    outcome.usage = value.usage;
+    outcome.finishReason = value.choices[0]?.finish_reason ?? null;
+    outcome.ttftMs = Math.round(performance.now() - state.started);
+    const cost = deps.priceHeader?.(outcome);
+    if (cost) headers['x-gateway-cost-usd'] = cost;
+    await sendJson(sink, 200, headers, completionBody(value, identity(attempt)));
+    return;
+  }
+
+  const { value: stream, attempt } = await openStreamWithFallbacks(routes, request, deps.settings, hooks);
+  setIgnored(headers, attempt);
+  sink.start(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  });
+  await pipeStream(stream, attempt, sink, deps.settings.idleTimeoutMs, {
+    identity: identity(attempt),
+    includeUsage: request.stream_options?.include_usage === true,
+    outcome,
+    started: state.started,
+  });
+}
+
+function setIgnored(headers: Record<string, string>, attempt: Attempt): void {
+  if (attempt.ignored.size > 0) headers['x-gateway-ignored'] = [...attempt.ignored].join(',');
+}
+
+interface StreamState {
+  identity: ResponseIdentity;
+  includeUsage: boolean;
+  outcome: RequestOutcome;
+  started: number;
+}
+
+/** Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event. */
+async function pipeStream(
+  stream: OpenedStream,
+  attempt: Attempt,
+  sink: ResponseSink,
+  idleTimeoutMs: number,
+  state: StreamState,
+): Promise<void> {
+  const { identity, includeUsage, outcome } = state;
+  let result = stream.first;
+  try {
+    while (!result.done) {
+      const chunk = result.value;
+      if (chunk.usage) outcome.usage = chunk.usage;
+      if (chunk.choices.length > 0) {
+        if (outcome.ttftMs === undefined && chunk.choices.some((c) => c.delta.content || c.delta.tool_calls)) {
+          outcome.ttftMs = Math.round(performance.now() - state.started);
+        }
+        for (const choice of chunk.choices) if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
+        if (sink.closed.aborted) throw new ClientClosedError();
+        await sink.write(sseEvent(chunkBody(chunk, identity, includeUsage)));
+      }
+      result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
+    }
+    if (includeUsage && outcome.usage) await sink.write(sseEvent(usageChunkBody(outcome.usage, identity)));
+    await sink.write(SSE_DONE);
+    await sink.end();
+  } catch (raw) {
+    attempt.controller.abort();
+    if (raw instanceof ClientClosedError || sink.closed.aborted) throw new ClientClosedError();
+    const error = toGatewayError(raw);
+    log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, cause: error.cause });
+    outcome.status = error.status;
+    outcome.errorCode = error.code ?? 'upstream_error';
+    await sink.write(sseErrorEvent(error)).catch(() => {});
+    await sink.end().catch(() => {});
+  } finally {
+    // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
+    stream.iterator.return?.().catch(() => {});
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * `GET /v1/models` in OpenAI's list format: the catalog's models plus the project's custom-provider models, each
+ * `id` as `provider/model` (CONTRACT.md §2).
+ * @see https://platform.openai.com/docs/api-reference/models/list
+ */
+import { catalog } from '../catalog.js';
+import type { ProjectCredentials } from '../storage/types.js';
+import { modelNotFound } from './errors.js';
+
+export interface ModelObject {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+function createdOf(validFrom: string | undefined): number {
+  const time = validFrom ? Date.parse(validFrom) : Number.NaN;
+  return Number.isNaN(time) ? 0 : Math.floor(time / 1000);
+}
+
+export function modelObjects(credentials: ProjectCredentials): ModelObject[] {
+  const seen = new Set<string>();
+  const out: ModelObject[] = [];
+  const add = (model: ModelObject) => {
+    if (seen.has(model.id)) return;
+    seen.add(model.id);
+    out.push(model);
+  };
+  for (const entry of catalog) {
+    add({
+      id: `${entry.inference_provider.provider}/${entry.model}`,
+      object: 'model',
+      created: createdOf(entry.price?.[0]?.valid_from),
+      owned_by: entry.model_provider,
+    });
+  }
+  for (const [provider, stored] of Object.entries(credentials)) {
+    const models = stored.credential.models;
+    if (!Array.isArray(models)) continue;
+    for (const model of models) {
+      const id = (model as { id?: unknown }).id;
+      if (typeof id === 'string') add({ id: `${provider}/${id}`, object: 'model', created: 0, owned_by: provider });
+    }
+  }
+  return out;
+}
+
+export function listModels(credentials: ProjectCredentials): { object: 'list'; data: ModelObject[] } {
+  return { object: 'list', data: modelObjects(credentials) };
+}
+
+export function getModel(id: string, credentials: ProjectCredentials): ModelObject {
+  const model = modelObjects(credentials).find((candidate) => candidate.id === id);
+  if (!model) throw modelNotFound(id);
+  return model;
+}

@@ -1,0 +1,28 @@
+import type { CatalogEntry } from '../catalog.js';
+import type { FinishReason, Usage } from '../providers/types.js';
+import type { KeyRecord } from '../storage/types.js';
+
+/**
+ * What one authenticated request did, gathered as the pipeline runs and handed to accounting (step 7) once the
+ * response has ended: the usage row and daily counters are written from it.
+ */
+export interface RequestOutcome {
+  requestId: string;
+  at: Date;
+  projectId?: string;
+  keyId?: string;
+  key?: KeyRecord;
+  /** The model as the caller wrote it (or the fallback that answered). */
+  model?: string;
+  provider?: string;
+  providerModel?: string;
+  catalogEntry?: CatalogEntry;
+  stream: boolean;
+  /** The HTTP status, the error's status for a stream that failed after it started, or 499 for a client that left. */
+  status: number;
+  errorCode?: string | null;
+  usage?: Usage;
+  finishReason?: FinishReason | null;
+  latencyMs: number;
+  ttftMs?: number;
+}

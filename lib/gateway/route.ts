@@ -1,0 +1,68 @@
+/**
+ * Step 3 of the pipeline: a model string → which provider serves it, and under what name (CONTRACT.md §2, DESIGN.md
+ * §2). `provider/model` wins when the prefix is a known provider or one of the project's custom providers; then the
+ * catalog's entry for the bare name; then name patterns; otherwise 404 `model_not_found`.
+ */
+import { type CatalogEntry, findBareModel, findModel } from '../catalog.js';
+import { isBuiltinProvider } from '../providers/registry.js';
+import { modelNotFound } from './errors.js';
+
+export interface Route {
+  /** The provider's name as in `provider/model` (`openai`, `acme`, …). */
+  provider: string;
+  /** The model name sent to the provider. */
+  model: string;
+  /** The model string as the caller wrote it: responses echo it. */
+  requested: string;
+  catalogEntry?: CatalogEntry;
+}
+
+const PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [/^(gpt-|chatgpt-|o1|o3|o4)/, 'openai'],
+  [/^claude-/, 'anthropic'],
+  [/^gemini-/, 'gemini'],
+] as const;
+
+/**
+ * @param customProviders the project's custom provider names (credentials of type `openai-compatible` whose name is
+ *   not built in); only these and built-in names count as a `provider/` prefix.
+ * @param param the request field named in a 404 (`model`, or `models[1]` for a fallback).
+ */
+export function resolveRoute(requested: string, customProviders: ReadonlySet<string>, param = 'model'): Route {
+  const slash = requested.indexOf('/');
+  if (slash > 0) {
+    const provider = requested.slice(0, slash);
+    const name = requested.slice(slash + 1);
+    if (name && (isBuiltinProvider(provider) || customProviders.has(provider))) {
+      const catalogEntry = findModel(provider, name);
+      return { provider, model: upstreamName(catalogEntry, name), requested, catalogEntry };
+    }
+  }
+  const entry = findBareModel(requested);
+  if (entry) {
+    return {
+      provider: entry.inference_provider.provider,
+      model: upstreamName(entry, requested),
+      requested,
+      catalogEntry: entry,
+    };
+  }
+  for (const [pattern, provider] of PATTERNS) {
+    if (pattern.test(requested)) return { provider, model: requested, requested };
+  }
+  if (param === 'model') throw modelNotFound(requested);
+  throw modelNotFound(
+    requested,
+    `The fallback model '${requested}' (${param}) does not exist or is not available through this gateway.`,
+    param,
+  );
+}
+
+/**
+ * The catalog's short name (`claude-sonnet-4-5`) maps to the provider's model id; any other name the caller wrote
+ * (a dated snapshot, a deployment) is sent as written, so a caller pinning a snapshot gets that snapshot.
+ */
+function upstreamName(entry: CatalogEntry | undefined, written: string): string {
+  if (entry && entry.model.toLowerCase() === written.toLowerCase()) return entry.inference_provider.model_name;
+  return written;
+}

@@ -1,0 +1,174 @@
+/**
+ * Step 2 of the pipeline: the request body → ChatRequest, or a 400 naming the field (CONTRACT.md §2). The schema
+ * follows OpenAI's request reference; unknown fields are kept (OpenAI-compatible upstreams take them as they are).
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+import { z } from 'zod';
+import type { ChatRequest } from '../providers/types.js';
+import { badRequest, GatewayError } from './errors.js';
+
+/** Lambda's own request payload limit; the local server enforces the same. */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+const MAX_FALLBACK_MODELS = 10;
+
+export interface ParsedChatRequest {
+  request: ChatRequest;
+  /** The gateway extension `models`: fallbacks tried in order after `model`. */
+  fallbackModels: string[];
+}
+
+let schema: z.ZodType<ChatRequest & { models?: string[] }> | undefined;
+
+// Built on first use so a cold start that serves /v1/models or an auth failure never pays for it.
+function chatRequestSchema(): z.ZodType<ChatRequest & { models?: string[] }> {
+  if (schema) return schema;
+  const text = z.object({ type: z.literal('text'), text: z.string() });
+  const image = z.object({
+    type: z.literal('image_url'),
+    image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  });
+  const audio = z.object({
+    type: z.literal('input_audio'),
+    input_audio: z.object({ data: z.string(), format: z.string() }),
+  });
+  const file = z.object({
+    type: z.literal('file'),
+    file: z.object({
+      file_data: z.string().optional(),
+      file_id: z.string().optional(),
+      filename: z.string().optional(),
+    }),
+  });
+  const textContent = z.union([z.string(), z.array(text)]);
+  const userContent = z.union([z.string(), z.array(z.discriminatedUnion('type', [text, image, audio, file]))]);
+  const toolCall = z.object({
+    id: z.string().min(1),
+    type: z.literal('function'),
+    function: z.object({ name: z.string().min(1), arguments: z.string() }),
+  });
+  const message = z.discriminatedUnion('role', [
+    z.looseObject({ role: z.enum(['system', 'developer']), content: textContent, name: z.string().optional() }),
+    z.looseObject({ role: z.literal('user'), content: userContent, name: z.string().optional() }),
+    z.looseObject({
+      role: z.literal('assistant'),
+      content: textContent.nullish(),
+      name: z.string().optional(),
+      tool_calls: z.array(toolCall).optional(),
+      refusal: z.string().nullish(),
+    }),
+    z.looseObject({ role: z.literal('tool'), content: textContent, tool_call_id: z.string().min(1) }),
+  ]);
+  const tool = z.object({
+    type: z.literal('function'),
+    function: z.object({
+      name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes'),
+      description: z.string().optional(),
+      parameters: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    }),
+  });
+  const toolChoice = z.union([
+    z.enum(['auto', 'none', 'required']),
+    z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+  ]);
+  const responseFormat = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    z.object({
+      type: z.literal('json_schema'),
+      json_schema: z.object({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ]);
+  const positiveInt = z.number().int().min(1);
+  schema = z.looseObject({
+    model: z.string().min(1),
+    messages: z.array(message).min(1),
+    tools: z.array(tool).optional(),
+    tool_choice: toolChoice.optional(),
+    parallel_tool_calls: z.boolean().optional(),
+    response_format: responseFormat.optional(),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    max_tokens: positiveInt.nullish(),
+    max_completion_tokens: positiveInt.nullish(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    seed: z.number().int().nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+    user: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    n: positiveInt.max(128).nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    logit_bias: z.record(z.string(), z.number()).nullish(),
+    models: z.array(z.string().min(1)).max(MAX_FALLBACK_MODELS).optional(),
+  }) as unknown as z.ZodType<ChatRequest & { models?: string[] }>;
+  return schema;
+}
+
+/** `['messages', 0, 'content']` → `messages[0].content`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** The deepest, most specific issue of a zod error: union errors nest the useful one. */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): { path: PropertyKey[]; message: string } {
+  const issue = issues[0]!;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Pick the branch that got furthest (the longest path): it is the one the caller meant.
+    let best: { path: PropertyKey[]; message: string } | undefined;
+    for (const branch of issue.errors) {
+      if (branch.length === 0) continue;
+      const candidate = firstIssue(branch);
+      if (!best || candidate.path.length > best.path.length) best = candidate;
+    }
+    if (best) return { path: [...issue.path, ...best.path], message: best.message };
+  }
+  return { path: [...issue.path], message: issue.message };
+}
+
+export function zodToBadRequest(error: z.ZodError): GatewayError {
+  const { path, message } = firstIssue(error.issues);
+  const param = formatPath(path);
+  return badRequest(param ? `Invalid value for '${param}': ${message}` : message, param || null);
+}
+
+/** Parses and validates a chat request body. */
+export function parseChatRequest(body: string | undefined): ParsedChatRequest {
+  if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) throw payloadTooLarge();
+  if (!body?.trim()) throw badRequest('The request body is empty: send a JSON chat completion request.', null);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw badRequest('The request body is not valid JSON.', null, 'invalid_json');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
+  }
+  const parsed = chatRequestSchema().safeParse(json);
+  if (!parsed.success) throw zodToBadRequest(parsed.error);
+  const { models, ...request } = parsed.data;
+  return { request: request as ChatRequest, fallbackModels: models ?? [] };
+}
+
+export function payloadTooLarge(): GatewayError {
+  return new GatewayError({
+    status: 413,
+    type: 'invalid_request_error',
+    code: 'request_too_large',
+    message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+  });
+}

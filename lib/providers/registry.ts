@@ -1,0 +1,92 @@
+/**
+ * The provider registry: the only place that knows providers by name (DESIGN.md §2). Adding a provider is one
+ * folder and one line here. Factories are light: each imports its SDK lazily in `create`.
+ */
+import { createHash } from 'node:crypto';
+import { anthropicFactory } from './anthropic/index.js';
+import { bedrockFactory } from './bedrock/index.js';
+import { geminiFactory, vertexFactory } from './gemini/index.js';
+import {
+  azureFactory,
+  BUILTIN_OPENAI_COMPATIBLE,
+  builtinOpenAICompatibleFactory,
+  openaiCompatibleFactory,
+  openaiFactory,
+} from './openai/index.js';
+import type { ChatModel, ProviderFactory, ProviderOptions } from './types.js';
+
+const FIRST_PARTY: Record<string, ProviderFactory> = {
+  openai: openaiFactory as ProviderFactory,
+  azure: azureFactory as ProviderFactory,
+  anthropic: anthropicFactory as ProviderFactory,
+  gemini: geminiFactory as ProviderFactory,
+  'vertex-ai': vertexFactory as ProviderFactory,
+  bedrock: bedrockFactory as ProviderFactory,
+};
+
+export interface ProviderEntry {
+  name: string;
+  factory: ProviderFactory;
+  options: ProviderOptions;
+  /** False for a custom (project-registered) OpenAI-compatible provider. */
+  builtin: boolean;
+}
+
+/** Names served without a project registering them: first-party providers and well-known compatible services. */
+export function isBuiltinProvider(name: string): boolean {
+  return Object.hasOwn(FIRST_PARTY, name) || Object.hasOwn(BUILTIN_OPENAI_COMPATIBLE, name);
+}
+
+export function builtinProviderNames(): string[] {
+  return [...Object.keys(FIRST_PARTY), ...Object.keys(BUILTIN_OPENAI_COMPATIBLE)];
+}
+
+/** The factory serving a provider name; any name that is not built in is a custom OpenAI-compatible provider. */
+export function providerFor(name: string): ProviderEntry {
+  const firstParty = FIRST_PARTY[name];
+  if (firstParty) return { name, factory: firstParty, options: { providerName: name }, builtin: true };
+  const compatible = BUILTIN_OPENAI_COMPATIBLE[name];
+  if (compatible) {
+    return {
+      name,
+      factory: builtinOpenAICompatibleFactory as ProviderFactory,
+      options: { providerName: name, defaultBaseUrl: compatible.baseUrl },
+      builtin: true,
+    };
+  }
+  return {
+    name,
+    factory: openaiCompatibleFactory as ProviderFactory,
+    options: { providerName: name },
+    builtin: false,
+  };
+}
+
+const MAX_CACHED_MODELS = 256;
+const models = new Map<string, Promise<ChatModel>>();
+
+/**
+ * The ChatModel for a provider and credential, built once per distinct credential and reused (SDK clients keep
+ * their connection pools). The cache key is a digest, so credentials do not sit in map keys.
+ */
+export function chatModelFor(entry: ProviderEntry, credential: Record<string, unknown>): Promise<ChatModel> {
+  const key = createHash('sha256')
+    .update(`${entry.name}\u0000${JSON.stringify(credential)}`)
+    .digest('base64url');
+  const cached = models.get(key);
+  if (cached) {
+    // Refresh recency: Map iteration order is insertion order, so re-inserting makes this the newest entry.
+    models.delete(key);
+    models.set(key, cached);
+    return cached;
+  }
+  const created = Promise.resolve()
+    .then(() => entry.factory.create(credential, entry.options))
+    .catch((error: unknown) => {
+      models.delete(key);
+      throw error;
+    });
+  models.set(key, created);
+  if (models.size > MAX_CACHED_MODELS) models.delete(models.keys().next().value as string);
+  return created;
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AttemptHooks,
+  type CallSettings,
+  ClientClosedError,
+  completeWithFallbacks,
+  nextWithIdleTimeout,
+  openStreamWithFallbacks,
+} from '../../lib/gateway/call.js';
+import { GatewayError } from '../../lib/gateway/errors.js';
+import type { Route } from '../../lib/gateway/route.js';
+import { mapUpstreamStatus } from '../../lib/providers/shared/http-errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../lib/providers/types.js';
+
+const settings: CallSettings = {
+  firstByteTimeoutMs: 200,
+  idleTimeoutMs: 100,
+  maxRetries: 2,
+  maxRetryWaitMs: 1_000,
+  baseBackoffMs: 1,
+};
+
+const request: ChatRequest = { model: 'primary', messages: [{ role: 'user', content: 'hi' }] };
+
+const route = (provider: string, model = provider): Route => ({ provider, model, requested: `${provider}/${model}` });
+
+const result = (text: string): ChatResult => ({
+  choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+});
+
+/** A model whose calls follow a script: an error to throw, a delay to hang for, or an answer. */
+function scriptedModel(script: (GatewayError | 'hang' | string)[], seen: ChatRequest[] = []): ChatModel {
+  const next = () => script.shift() ?? 'ok';
+  return {
+    async complete(req: ChatRequest, ctx: CallContext) {
+      seen.push(req);
+      const step = next();
+      if (step instanceof GatewayError) throw step;
+      if (step === 'hang') {
+        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      }
+      return result(step);
+    },
+    async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+      seen.push(req);
+      const step = next();
+      if (step instanceof GatewayError) throw step;
+      if (step === 'hang') {
+        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      }
+      yield { choices: [{ index: 0, delta: { role: 'assistant', content: step }, finish_reason: null }] };
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    },
+  };
+}
+
+function hooks(
+  models: Record<string, ChatModel>,
+  attempts: string[] = [],
+  closed = new AbortController(),
+): AttemptHooks {
+  return {
+    modelFor: async (r) => {
+      const model = models[r.provider];
+      if (!model) throw new GatewayError({ status: 400, type: 'invalid_request_error', message: 'not configured' });
+      return model;
+    },
+    onAttempt: (r) => attempts.push(r.provider),
+    baseContext: { requestId: 'req_1', projectId: 'p' },
+    clientClosed: closed.signal,
+  };
+}
+
+const upstream = (status: number, retryAfter?: string) => mapUpstreamStatus({ provider: 'x', status, retryAfter });
+
+describe('completeWithFallbacks', () => {
+  it('retries a 429 on the same provider up to twice, then succeeds', async () => {
+    const seen: ChatRequest[] = [];
+    const model = scriptedModel([upstream(429), upstream(429), 'third time'], seen);
+    const { value, attempt } = await completeWithFallbacks([route('a')], request, settings, hooks({ a: model }));
+    expect(value.choices[0]?.message.content).toBe('third time');
+    expect(seen).toHaveLength(3);
+    expect(attempt.request.model).toBe('a');
+  });
+
+  it('gives up after two retries and moves to the next model', async () => {
+    const attempts: string[] = [];
+    const failing = scriptedModel([upstream(500), upstream(502), upstream(503)]);
+    const backup = scriptedModel(['from backup']);
+    const { value, attempt } = await completeWithFallbacks(
+      [route('a'), route('b')],
+      request,
+      settings,
+      hooks({ a: failing, b: backup }, attempts),
+    );
+    expect(value.choices[0]?.message.content).toBe('from backup');
+    expect(attempt.route.provider).toBe('b');
+    expect(attempts).toEqual(['a', 'b']);
+  });
+
+  it('does not retry or fall back on a 400', async () => {
+    const seen: ChatRequest[] = [];
+    const backup = scriptedModel(['never']);
+    const error = await completeWithFallbacks(
+      [route('a'), route('b')],
+      request,
+      settings,
+      hooks({ a: scriptedModel([upstream(400)], seen), b: backup }),
+    ).catch((e: unknown) => e);
+    expect((error as GatewayError).status).toBe(400);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('does not wait out a retry-after longer than the limit: it falls back at once', async () => {
+    const seen: ChatRequest[] = [];
+    const { attempt } = await completeWithFallbacks(
+      [route('a'), route('b')],
+      request,
+      settings,
+      hooks({ a: scriptedModel([upstream(429, '30')], seen), b: scriptedModel(['ok']) }),
+    );
+    expect(seen).toHaveLength(1);
+    expect(attempt.route.provider).toBe('b');
+  });
+
+  it('returns the 429 with its retry-after when no fallback is left', async () => {
+    const error = (await completeWithFallbacks(
+      [route('a')],
+      request,
+      settings,
+      hooks({ a: scriptedModel([upstream(429, '30')]) }),
+    ).catch((e: unknown) => e)) as GatewayError;
+    expect(error.status).toBe(429);
+    expect(error.retryAfterMs).toBe(30_000);
+  });
+
+  it('treats a first-byte timeout as no retry on the same provider but a move to the next', async () => {
+    const seen: ChatRequest[] = [];
+    const { attempt } = await completeWithFallbacks(
+      [route('slow'), route('b')],
+      request,
+      settings,
+      hooks({ slow: scriptedModel(['hang', 'hang'], seen), b: scriptedModel(['ok']) }),
+    );
+    expect(seen).toHaveLength(1);
+    expect(attempt.route.provider).toBe('b');
+  });
+
+  it('answers 504 upstream_timeout when the only model times out', async () => {
+    const error = (await completeWithFallbacks(
+      [route('slow')],
+      request,
+      settings,
+      hooks({ slow: scriptedModel(['hang']) }),
+    ).catch((e: unknown) => e)) as GatewayError;
+    expect(error.status).toBe(504);
+    expect(error.code).toBe('upstream_timeout');
+  });
+
+  it('skips a fallback without a credential and reports the upstream error', async () => {
+    const error = (await completeWithFallbacks(
+      [route('a'), route('unconfigured')],
+      request,
+      { ...settings, maxRetries: 0 },
+      hooks({ a: scriptedModel([upstream(500)]) }),
+    ).catch((e: unknown) => e)) as GatewayError;
+    expect(error.status).toBe(502);
+  });
+
+  it('stops when the client has gone away', async () => {
+    const closed = new AbortController();
+    closed.abort();
+    const error = await completeWithFallbacks(
+      [route('a')],
+      request,
+      settings,
+      hooks({ a: scriptedModel(['x']) }, [], closed),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClientClosedError);
+  });
+});
+
+describe('openStreamWithFallbacks', () => {
+  it('falls back when the first stream fails before its first chunk', async () => {
+    const { value, attempt } = await openStreamWithFallbacks(
+      [route('a'), route('b')],
+      { ...request, stream: true },
+      { ...settings, maxRetries: 0 },
+      hooks({ a: scriptedModel([upstream(503)]), b: scriptedModel(['hello']) }),
+    );
+    expect(attempt.route.provider).toBe('b');
+    expect(value.first.done).toBe(false);
+    expect(value.first.value?.choices[0]?.delta.content).toBe('hello');
+    attempt.controller.abort();
+  });
+
+  it('raises an idle timeout when the provider goes quiet mid-stream', async () => {
+    const { value, attempt } = await openStreamWithFallbacks(
+      [route('a')],
+      { ...request, stream: true },
+      settings,
+      hooks({ a: scriptedModel(['first']) }),
+    );
+    const error = (await nextWithIdleTimeout(value, attempt, 50).catch((e: unknown) => e)) as GatewayError;
+    expect(error.code).toBe('upstream_timeout');
+    expect(attempt.ctx.signal.aborted).toBe(true);
+  });
+});
