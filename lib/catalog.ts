@@ -1,6 +1,8 @@
 /**
  * The model catalog, `models_data.json` at the repository root (DESIGN.md §3), embedded in the bundle as imported
- * JSON so nothing is read from disk at run time. Prices are USD per million tokens (vLLora's field names).
+ * JSON so nothing is read from disk at run time. Prices are USD per million tokens (vLLora's field names). The file
+ * is checked against `models_data.schema.json` by test/catalog.test.ts and `npm run catalog:check`, not at run time.
+ * Entries are ordered: first-party providers before Vertex AI, Bedrock and the OpenAI-compatible services.
  */
 import catalogData from '../models_data.json' with { type: 'json' };
 
@@ -26,10 +28,14 @@ export interface CatalogEntry {
   model: string;
   /** Who makes the model (`openai`, `anthropic`, `google`, `meta`, …). */
   model_provider: string;
+  /** `model_name` is the provider's own id, sent upstream when a caller writes `model`. */
   inference_provider: { provider: string; model_name: string; endpoint?: string | null };
+  /** Other ids the provider itself accepts for the model (dated snapshots, `-latest`): sent upstream as written. */
   aliases?: string[];
+  /** Price periods, oldest first (see lib/pricing). */
   price?: PricePeriod[];
   input_formats?: string[];
+  /** `tools`, `json_schema`, `reasoning`, `system`, `vision`: a capability missing from a present list is unsupported. */
   capabilities?: string[];
   type: string;
   limits?: { max_context_size?: number; max_output_tokens?: number };

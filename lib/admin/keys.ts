@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { notFound } from '../gateway/errors.js';
+import type { KeyRecord } from '../storage/types.js';
+import { readBody } from './body.js';
+import { type AdminResponse, json } from './http.js';
+import { loadProject } from './projects.js';
+import type { RouteContext } from './routes.js';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+
+/** ISO 8601, as a date-time with a zone (`Z` or an offset) or a date (midnight UTC); stored normalised to UTC. */
+const expiresAtSchema = z
+  .string()
+  .refine((value) => isoDateTime.safeParse(value).success || isoDate.safeParse(value).success, {
+    message: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
+    abort: true,
+  })
+  .transform((value) => new Date(value).toISOString())
+  .refine((value) => Date.parse(value) > Date.now(), { message: 'must be in the future' });
+
+const newKeySchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).nullish(),
+  expires_at: expiresAtSchema.nullish(),
+  budget_usd: z.number().min(0).nullish(),
+  rpm: z.number().int().positive().nullish(),
+});
+
+/** A key as listed: never its hash, never the key. */
+export function keyView(record: KeyRecord) {
+  return {
+    id: record.id,
+    prefix: record.prefix,
+    name: record.name,
+    created_at: record.created_at,
+    expires_at: record.expires_at,
+    budget_usd: record.budget_usd,
+    rpm: record.rpm,
+    revoked_at: record.revoked_at,
+    last_used_at: record.last_used_at,
+  };
+}
+
+export async function createKey({ req, params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const body = readBody(req.body, newKeySchema);
+  const { record, key } = await stores.keys.create(project.id, {
+    name: body.name ?? null,
+    expires_at: body.expires_at ?? null,
+    budget_usd: body.budget_usd ?? null,
+    rpm: body.rpm ?? null,
+  });
+  return json(201, {
+    id: record.id,
+    key,
+    prefix: record.prefix,
+    name: record.name,
+    created_at: record.created_at,
+    expires_at: record.expires_at,
+    budget_usd: record.budget_usd,
+    rpm: record.rpm,
+  });
+}
+
+export async function listKeys({ params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const records = await stores.keys.list(project.id);
+  return json(200, { data: records.map(keyView) });
+}
+
+/** Revokes a key; revoking it again answers the same (the first revocation time stays). */
+export async function revokeKey({ params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const keyId = params.key_id ?? '';
+  const revoked = await stores.keys.revoke(project.id, keyId);
+  if (!revoked) throw notFound(`Key '${keyId}' not found in project '${project.id}'.`, 'key_not_found');
+  return json(200, { id: revoked.id, revoked: true, revoked_at: revoked.revoked_at });
+}

@@ -1,0 +1,125 @@
+/**
+ * Builds the stores (DESIGN.md §4): DynamoDB for projects and keys (dynalite locally, via `endpoint`), and the
+ * provider credential store (Secrets Manager in AWS, an encrypted file store locally), each behind its cache.
+ * dynalite itself (`startLocalDynamo`) lives in ./local-dynamo.js and is not imported here, so Lambda bundles
+ * never load it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DefaultCredentials } from '../providers/types.js';
+import { CachingCredentialStore } from './credential-cache.js';
+import { CachingKeyStore } from './key-cache.js';
+import { DynamoKeyStore } from './keys.js';
+import { LocalCredentialStore } from './local-credentials.js';
+import { DynamoProjectStore } from './projects.js';
+import {
+  DEFAULT_SECRET_PREFIX,
+  readDefaultCredentials,
+  SecretsManagerCredentialStore,
+  secretPrefixFromEnv,
+} from './secrets-manager.js';
+import { defaultTableNames, type TableNames, tableNamesFromEnv } from './tables.js';
+import type { Stores } from './types.js';
+
+export type CredentialStoreConfig =
+  | { kind: 'secrets-manager'; prefix?: string; region?: string; endpoint?: string }
+  | { kind: 'local'; dataDir: string };
+
+export interface StoresConfig {
+  dynamodb?: {
+    /** Set for dynalite (`startLocalDynamo().endpoint`): the client then uses dummy credentials. */
+    endpoint?: string;
+    region?: string;
+  };
+  tables?: Partial<TableNames>;
+  credentials: CredentialStoreConfig;
+}
+
+/** The stores plus what the usage side (and `ensureTables`) needs: the DynamoDB client and table names. */
+export interface StoreBundle extends Stores {
+  dynamodb: DynamoDBClient;
+  tables: TableNames;
+  /**
+   * The gateway-wide default credentials stored in AWS (`<prefix>/defaults`, cached ≤ 60 s); `{}` in local mode,
+   * where the defaults come from environment variables.
+   */
+  defaultCredentials(): Promise<DefaultCredentials>;
+}
+
+/** dynalite accepts any signature, but the SDK refuses to sign without credentials. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const LOCAL_REGION = 'us-east-1';
+const DEFAULTS_TTL_MS = 60_000;
+
+export function createStores(config: StoresConfig): StoreBundle {
+  const endpoint = config.dynamodb?.endpoint;
+  const dynamodb = new DynamoDBClient(
+    endpoint
+      ? { endpoint, region: config.dynamodb?.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 }
+      : { ...(config.dynamodb?.region ? { region: config.dynamodb.region } : {}) },
+  );
+  const tables: TableNames = { ...defaultTableNames, ...config.tables };
+  const base = {
+    dynamodb,
+    tables,
+    projects: new DynamoProjectStore(dynamodb, tables.projects),
+    keys: new CachingKeyStore(new DynamoKeyStore(dynamodb, tables.keys)),
+  };
+  const source = config.credentials;
+  if (source.kind === 'local') {
+    return {
+      ...base,
+      credentials: new CachingCredentialStore(new LocalCredentialStore(source.dataDir)),
+      defaultCredentials: async () => ({}),
+    };
+  }
+  const secrets = new SecretsManagerClient({
+    ...(source.region ? { region: source.region } : {}),
+    ...(source.endpoint ? { endpoint: source.endpoint } : {}),
+  });
+  const prefix = source.prefix ?? DEFAULT_SECRET_PREFIX;
+  let defaults: { value: Promise<DefaultCredentials>; expiresAt: number } | undefined;
+  return {
+    ...base,
+    credentials: new CachingCredentialStore(new SecretsManagerCredentialStore(secrets, prefix)),
+    defaultCredentials() {
+      if (!defaults || defaults.expiresAt <= Date.now()) {
+        const value = readDefaultCredentials(secrets, prefix);
+        const entry = { value, expiresAt: Date.now() + DEFAULTS_TTL_MS };
+        defaults = entry;
+        value.catch(() => {
+          if (defaults === entry) defaults = undefined;
+        });
+      }
+      return defaults.value.then((value) => structuredClone(value));
+    },
+  };
+}
+
+/**
+ * The config the Lambdas (and the local server, through the same variables) run with: `DYNAMODB_ENDPOINT`
+ * (optional), the table variables of `tableNamesFromEnv`, and `GATEWAY_CREDENTIAL_STORE=local` with
+ * `GATEWAY_DATA_DIR` (default `.gateway`) for the file store, else Secrets Manager under `GATEWAY_SECRET_PREFIX`.
+ */
+export function storesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoresConfig {
+  return {
+    dynamodb: env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {},
+    tables: tableNamesFromEnv(env),
+    credentials:
+      env.GATEWAY_CREDENTIAL_STORE === 'local'
+        ? { kind: 'local', dataDir: env.GATEWAY_DATA_DIR || '.gateway' }
+        : { kind: 'secrets-manager', prefix: secretPrefixFromEnv(env) },
+  };
+}
+
+let fromEnv: StoreBundle | undefined;
+
+/** The process's stores, built once from the environment on first use (clients and caches live across calls). */
+export function storesFromEnv(): StoreBundle {
+  fromEnv ??= createStores(storesConfigFromEnv());
+  return fromEnv;
+}
+
+export { hashKey } from './ids.js';
+export { ensureTables, type TableNames, tableDefinitions, tableNamesFromEnv } from './tables.js';
+export type * from './types.js';
