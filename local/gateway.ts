@@ -161,12 +161,16 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const chat = (await import('../functions/chat/handler.js')).handler;
   const admin = (await import('../functions/admin/handler.js')).handler as AdminHandler;
 
+  // Handlers keep running after the response ended (accounting): close() lets them finish before storage stops.
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer({ noDelay: true }, (req, res) => {
-    void serve(req, res).catch((error: unknown) => {
+    const handling = serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) writeJson(res, 500, { error: internalError() });
       else res.destroy();
       process.stderr.write(`local server: ${String(error)}\n`);
     });
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -219,10 +223,11 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     dataDir,
     adminToken,
     async close() {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        for (const socket of sockets) socket.destroy();
-      });
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeIdleConnections();
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((done) => setTimeout(done, 5_000))]);
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await dynamo.close();
     },
   };

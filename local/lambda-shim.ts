@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
+import { type HttpResponseMetadata, lambdaRuntime, setLambdaRuntime } from '../functions/shared/lambda-runtime.js';
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 
@@ -36,8 +37,8 @@ export class LocalResponseStream extends Writable {
 }
 
 export function installLambdaShim(): void {
-  if (globalThis.awslambda) return;
-  globalThis.awslambda = {
+  if (lambdaRuntime()) return;
+  setLambdaRuntime({
     streamifyResponse(handler) {
       Object.defineProperty(handler, STREAMING, { value: 'response' });
       return handler;
@@ -48,5 +49,5 @@ export function installLambdaShim(): void {
         return stream;
       },
     },
-  };
+  });
 }

@@ -9,17 +9,22 @@ import { callSettingsFromEnv } from '../../lib/gateway/call.js';
 import { type ChatDeps, handleGatewayRequest } from '../../lib/gateway/chat.js';
 import { defaultsFromEnv } from '../../lib/gateway/defaults.js';
 import { toHttpRequest } from '../../lib/gateway/event.js';
-import { streamSink } from '../../lib/gateway/sink.js';
+import { enforceKeyLimits } from '../../lib/gateway/limits.js';
 import { storesFromEnv } from '../../lib/storage/index.js';
+import { UsageStore } from '../../lib/usage/store.js';
+import { lambdaRuntime } from '../shared/lambda-runtime.js';
+import { streamSink } from './sink.js';
 
 function chatDeps(): ChatDeps {
   const stores = storesFromEnv();
+  const usage = new UsageStore(stores.dynamodb, stores.tables);
   return {
     stores,
     // The environment's defaults, overridden in AWS by the `<prefix>/defaults` secret (empty locally).
     defaults: async () => ({ ...defaultsFromEnv(process.env), ...(await stores.defaultCredentials()) }),
     settings: callSettingsFromEnv(),
-    account: (outcome) => account(outcome, stores),
+    enforceLimits: (key, at) => enforceKeyLimits(key, usage, at),
+    account: (outcome) => account(outcome, stores, usage),
   };
 }
 
@@ -27,7 +32,7 @@ async function serve(event: APIGatewayProxyEventV2, responseStream: Writable): P
   await handleGatewayRequest(toHttpRequest(event), streamSink(responseStream), chatDeps());
 }
 
-const lambda = globalThis.awslambda;
+const lambda = lambdaRuntime();
 if (!lambda) throw new Error('awslambda is not installed: off Lambda, load local/lambda-shim.ts before this handler');
 
 export const handler = lambda.streamifyResponse(serve);

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { ResponseSink } from './http.js';
+import type { ResponseSink } from '../../lib/gateway/http.js';
+import { lambdaRuntime } from '../shared/lambda-runtime.js';
 
 /**
  * The ResponseSink over a Lambda response stream (or the local server's stand-in): `start` writes the status and
@@ -16,7 +17,7 @@ export function streamSink(responseStream: Writable): ResponseSink {
   responseStream.once('error', onGone);
 
   const open = (status: number, headers: Record<string, string>): Writable => {
-    const lambda = globalThis.awslambda;
+    const lambda = lambdaRuntime();
     if (!lambda) throw new Error('awslambda is not installed: load local/lambda-shim.ts first off Lambda');
     return lambda.HttpResponseStream.from(responseStream, { statusCode: status, headers });
   };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DefaultCredentials } from '../providers/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
+import { costHeader } from './account.js';
 import { authenticate } from './auth.js';
 import {
   type Attempt,
@@ -23,6 +24,7 @@ import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
+import { priceForRoute } from './price.js';
 import {
   chunkBody,
   completionBody,
@@ -41,10 +43,10 @@ export interface ChatDeps {
   /** Gateway-wide default credentials (env locally, the defaults secret in AWS). */
   defaults(): Promise<DefaultCredentials>;
   settings: CallSettings;
+  /** The key's own limits (rpm, monthly budget), checked right after authentication. */
+  enforceLimits(key: KeyRecord, at: Date): Promise<void>;
   /** Step 7: records the request (usage row, counters, key use). Runs after the response ended. */
   account(outcome: RequestOutcome): Promise<void>;
-  /** The `x-gateway-cost-usd` value for a finished non-streaming call; undefined when the model has no price. */
-  priceHeader?(outcome: RequestOutcome): string | undefined;
 }
 
 type Endpoint = { kind: 'chat' } | { kind: 'models' } | { kind: 'model'; id: string };
@@ -91,6 +93,7 @@ export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink,
     outcome.projectId = key.project_id;
     outcome.keyId = key.id;
     outcome.key = key;
+    await deps.enforceLimits(key, startedAt);
     if (endpoint.kind === 'models') {
       const credentials = await deps.stores.credentials.get(key.project_id);
       await sendJson(sink, 200, headers, listModels(credentials));
@@ -163,6 +166,7 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
       outcome.providerModel = route.model;
       outcome.catalogEntry = route.catalogEntry;
       outcome.model = route.requested;
+      outcome.price = priceForRoute(route, credentials, outcome.at);
     },
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },
     clientClosed: sink.closed,
@@ -179,8 +183,8 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
     outcome.usage = value.usage;
     outcome.finishReason = value.choices[0]?.finish_reason ?? null;
     outcome.ttftMs = Math.round(performance.now() - state.started);
-    const cost = deps.priceHeader?.(outcome);
-    if (cost) headers['x-gateway-cost-usd'] = cost;
+    const cost = costHeader(outcome);
+    if (cost !== undefined) headers['x-gateway-cost-usd'] = cost;
     await sendJson(sink, 200, headers, completionBody(value, identity(attempt)));
     return;
   }

@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '../catalog.js';
+import type { CatalogEntry, PricePeriod } from '../catalog.js';
 import type { FinishReason, Usage } from '../providers/types.js';
 import type { KeyRecord } from '../storage/types.js';
 
@@ -17,6 +17,8 @@ export interface RequestOutcome {
   provider?: string;
   providerModel?: string;
   catalogEntry?: CatalogEntry;
+  /** The price of the model that answered (or was tried last); undefined when unknown. */
+  price?: PricePeriod;
   stream: boolean;
   /** The HTTP status, the error's status for a stream that failed after it started, or 499 for a client that left. */
   status: number;

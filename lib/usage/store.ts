@@ -1,0 +1,265 @@
+/**
+ * Usage rows and counters in DynamoDB (DESIGN.md §4): one row per authenticated chat request in `usage`, and `ADD`
+ * counters in `usage_daily` (per day × model × provider × key), plus two bookkeeping items there: a key's spend
+ * this UTC month (budgets) and its requests this minute (rpm). dynalite has no transactions, so none are used.
+ */
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TableNames } from '../storage/tables.js';
+import { type CostUnits, unitsToUsd } from './units.js';
+
+/** One request's row, with the field names of CONTRACT.md §3 (`GET /admin/projects/{p}/requests`). */
+export interface UsageRow {
+  id: string;
+  at: string;
+  project_id: string;
+  key_id: string;
+  model: string | null;
+  provider: string | null;
+  provider_model: string | null;
+  status: number;
+  stream: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number | null;
+  priced: boolean;
+  latency_ms: number;
+  ttft_ms: number | null;
+  finish_reason: string | null;
+  error_code: string | null;
+}
+
+export interface DailyCounters {
+  day: string;
+  model: string;
+  provider: string;
+  key_id: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  /** Cost in units of 1e-10 USD: integers add exactly. */
+  cost_units: CostUnits;
+  unpriced_requests: number;
+}
+
+export interface RequestPage {
+  data: UsageRow[];
+  next_cursor: string | null;
+}
+
+const NONE = '-';
+
+/** The row's sort key: time first so a query reads newest first; the id keeps two rows of one millisecond apart. */
+export function usageSortKey(row: Pick<UsageRow, 'at' | 'id'>): string {
+  return `${row.at}#${row.id}`;
+}
+
+export function monthOf(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}
+
+export function dayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export class UsageStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tables: Pick<TableNames, 'usage' | 'usageDaily'>,
+  ) {}
+
+  async putRow(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
+    const item: Record<string, unknown> = { ...row, sk: usageSortKey(row) };
+    if (costUnits !== null) item.cost_units = costUnits;
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tables.usage,
+        Item: marshall(item, { removeUndefinedValues: true }),
+      }),
+    );
+  }
+
+  /** Adds one request to its day's counters (and to the key's month spend when it cost something). */
+  async addToCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
+    const day = row.at.slice(0, 10);
+    const model = row.model ?? NONE;
+    const provider = row.provider ?? NONE;
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tables.usageDaily,
+        Key: marshall({ pk: `${row.project_id}#${day}`, sk: `${model}#${provider}#${row.key_id}` }),
+        UpdateExpression:
+          'SET #day = :day, #model = :model, #provider = :provider, key_id = :key ' +
+          'ADD requests :one, input_tokens :in, output_tokens :out, cached_input_tokens :cr, ' +
+          'cache_write_tokens :cw, cost_units :cost, unpriced_requests :unpriced',
+        ExpressionAttributeNames: { '#day': 'day', '#model': 'model', '#provider': 'provider' },
+        ExpressionAttributeValues: marshall({
+          ':day': day,
+          ':model': model,
+          ':provider': provider,
+          ':key': row.key_id,
+          ':one': 1,
+          ':in': row.input_tokens,
+          ':out': row.output_tokens,
+          ':cr': row.cached_input_tokens,
+          ':cw': row.cache_write_tokens,
+          ':cost': costUnits ?? 0,
+          ':unpriced': costUnits === null && row.input_tokens + row.output_tokens > 0 ? 1 : 0,
+        }),
+      }),
+    );
+    if (costUnits !== null && costUnits > 0) {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.usageDaily,
+          Key: marshall(monthKey(row.project_id, row.key_id, row.at.slice(0, 7))),
+          UpdateExpression: 'ADD cost_units :cost',
+          ExpressionAttributeValues: marshall({ ':cost': costUnits }),
+        }),
+      );
+    }
+  }
+
+  /** The key's spend this UTC calendar month, in USD. */
+  async monthSpendUsd(projectId: string, keyId: string, at: Date): Promise<number> {
+    const result = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tables.usageDaily,
+        Key: marshall(monthKey(projectId, keyId, monthOf(at))),
+        ConsistentRead: true,
+      }),
+    );
+    const units = result.Item ? Number(unmarshall(result.Item).cost_units ?? 0) : 0;
+    return unitsToUsd(units);
+  }
+
+  /** Counts one request in the key's current minute and returns the count so far (fixed one-minute windows). */
+  async countRequestThisMinute(keyId: string, at: Date): Promise<number> {
+    const minute = at.toISOString().slice(0, 16);
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tables.usageDaily,
+        Key: marshall({ pk: `rate#${keyId}`, sk: minute }),
+        UpdateExpression: 'ADD requests :one SET expires_at = if_not_exists(expires_at, :expires)',
+        ExpressionAttributeValues: marshall({ ':one': 1, ':expires': Math.floor(at.getTime() / 1000) + 3600 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes ? unmarshall(result.Attributes).requests : 1);
+  }
+
+  /** A project's rows, newest first. The cursor is opaque: the last row's key, base64url. */
+  async listRequests(projectId: string, limit: number, cursor?: string): Promise<RequestPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.usage,
+        KeyConditionExpression: 'project_id = :p',
+        ExpressionAttributeValues: marshall({ ':p': projectId }),
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor ? decodeCursor(cursor, projectId) : undefined,
+      }),
+    );
+    const data = (result.Items ?? []).map((item) => toUsageRow(unmarshall(item)));
+    const last = result.LastEvaluatedKey;
+    return { data, next_cursor: last && data.length === limit ? encodeCursor(last) : null };
+  }
+
+  /** Every counter item of a project for each day in [from, to] (one query per day). */
+  async dailyCounters(projectId: string, days: readonly string[]): Promise<DailyCounters[]> {
+    const out: DailyCounters[] = [];
+    for (const day of days) {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tables.usageDaily,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: marshall({ ':pk': `${projectId}#${day}` }),
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of result.Items ?? []) out.push(toCounters(unmarshall(item)));
+        start = result.LastEvaluatedKey;
+      } while (start);
+    }
+    return out;
+  }
+}
+
+function monthKey(projectId: string, keyId: string, month: string) {
+  return { pk: `month#${projectId}#${month}`, sk: `key#${keyId}` };
+}
+
+function encodeCursor(key: Record<string, AttributeValue>): string {
+  const plain = unmarshall(key) as { sk?: string };
+  return Buffer.from(JSON.stringify({ sk: plain.sk })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, projectId: string): Record<string, AttributeValue> {
+  try {
+    const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
+    if (typeof sk === 'string' && sk) return marshall({ project_id: projectId, sk });
+  } catch {
+    // Falls through to the error below: a cursor is only ever one we handed out.
+  }
+  throw new InvalidCursorError();
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function toUsageRow(item: Record<string, unknown>): UsageRow {
+  return {
+    id: String(item.id),
+    at: String(item.at),
+    project_id: String(item.project_id),
+    key_id: String(item.key_id),
+    model: str(item.model),
+    provider: str(item.provider),
+    provider_model: str(item.provider_model),
+    status: num(item.status),
+    stream: item.stream === true,
+    input_tokens: num(item.input_tokens),
+    output_tokens: num(item.output_tokens),
+    cached_input_tokens: num(item.cached_input_tokens),
+    cache_write_tokens: num(item.cache_write_tokens),
+    cost_usd: typeof item.cost_units === 'number' ? unitsToUsd(item.cost_units) : null,
+    priced: item.priced === true,
+    latency_ms: num(item.latency_ms),
+    ttft_ms: typeof item.ttft_ms === 'number' ? item.ttft_ms : null,
+    finish_reason: str(item.finish_reason),
+    error_code: str(item.error_code),
+  };
+}
+
+function toCounters(item: Record<string, unknown>): DailyCounters {
+  return {
+    day: String(item.day),
+    model: String(item.model),
+    provider: String(item.provider),
+    key_id: String(item.key_id),
+    requests: num(item.requests),
+    input_tokens: num(item.input_tokens),
+    output_tokens: num(item.output_tokens),
+    cached_input_tokens: num(item.cached_input_tokens),
+    cache_write_tokens: num(item.cache_write_tokens),
+    cost_units: num(item.cost_units),
+    unpriced_requests: num(item.unpriced_requests),
+  };
+}
