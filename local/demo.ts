@@ -3,6 +3,7 @@
  * loopback, registers it in the default project as the custom provider `demo` (through the admin API of a gateway
  * already running on PORT, or of one it starts itself), makes a key, and streams a reply with the openai SDK.
  */
+import './quiet-warnings.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
@@ -46,7 +47,7 @@ async function adminCall<T>(target: Target, method: string, path: string, body?:
 async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : 8787;
   const dataDir = resolve(process.env.GATEWAY_DATA_DIR ?? '.gateway');
-  const simulator = await startOpenAISimulator();
+  const simulator = await startOpenAISimulator({ delayMs: 40 });
   let target = await runningGateway(port, dataDir);
   if (!target) {
     const gateway = await startLocalGateway({ port, dataDir });

@@ -2,6 +2,7 @@
  * `npm start`: the gateway on http://127.0.0.1:${PORT:-8787} with embedded storage under ${GATEWAY_DATA_DIR:-.gateway}
  * (CONTRACT.md §1). On first start it makes a `default` project and key and prints a curl that works.
  */
+import './quiet-warnings.js';
 import { configuredDefaults, defaultsFromEnv } from '../lib/gateway/defaults.js';
 import { DEFAULT_PROJECT, type DefaultProject, ensureDefaultProject } from './default-project.js';
 import { type LocalGateway, StartupError, startLocalGateway } from './gateway.js';

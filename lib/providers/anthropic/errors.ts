@@ -1,0 +1,109 @@
+/**
+ * Anthropic SDK errors → GatewayError. HTTP errors follow the contract's status mapping (shared/http-errors.ts) with
+ * Anthropic's error `type` as the code: 529 `overloaded_error` → 503, `rate_limit_error` → 429 with `retry-after`,
+ * `invalid_request_error` → 400 with Anthropic's message, 401/403 → 502 `provider_auth_failed`.
+ * Read by shape, not by class, so this file does not load the SDK.
+ * @see https://docs.anthropic.com/en/api/errors
+ */
+import { GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import { errorBodySchema } from './wire.js';
+
+export interface ErrorContext {
+  provider: string;
+  model: string;
+  signal: AbortSignal;
+}
+
+interface ApiErrorShape {
+  status?: unknown;
+  headers?: unknown;
+  error?: unknown;
+}
+
+export function mapAnthropicError(error: unknown, ctx: ErrorContext): GatewayError {
+  if (isGatewayError(error)) return error;
+  if (ctx.signal.aborted) return cancelled(ctx.signal.reason, error);
+  if (!(error instanceof Error)) return unreadable(ctx.provider, error);
+  const shape = error as ApiErrorShape;
+  const body = errorBodySchema.safeParse(shape.error);
+  const upstream = body.success ? body.data.error : undefined;
+  if (typeof shape.status === 'number') {
+    const headers = shape.headers instanceof Headers ? shape.headers : undefined;
+    return mapUpstreamStatus({
+      provider: ctx.provider,
+      status: shape.status,
+      message: upstream?.message ?? undefined,
+      code: upstream?.type ?? null,
+      retryAfter: headers?.get('retry-after'),
+      retryAfterMs: headers?.get('retry-after-ms'),
+      model: ctx.model,
+      cause: error,
+    });
+  }
+  // The SDK raises an `event: error` of a stream as an APIError with no status.
+  if (upstream) return mapStreamErrorEvent(ctx.provider, upstream, error);
+  if (error.name === 'APIConnectionTimeoutError') return upstreamTimeout(ctx.provider, error);
+  if (error.name === 'APIConnectionError') return upstreamUnreachable(ctx.provider, error);
+  // undici's word for a connection that closed while the body was still arriving.
+  if (error instanceof TypeError && error.message === 'terminated') return streamCutOff(ctx.provider, error);
+  return unreadable(ctx.provider, error);
+}
+
+/**
+ * An `error` event after the stream began (e.g. `overloaded_error`, which would have been a 529 before it): the
+ * gateway's final SSE error event carries `type: upstream_error` and Anthropic's own code.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events
+ */
+export function mapStreamErrorEvent(
+  provider: string,
+  upstream: { type: string; message?: string | null },
+  cause?: unknown,
+): GatewayError {
+  const transient = upstream.type === 'overloaded_error' || upstream.type === 'api_error';
+  return new GatewayError({
+    status: upstream.type === 'overloaded_error' ? 503 : upstream.type === 'rate_limit_error' ? 429 : 502,
+    type: 'upstream_error',
+    code: upstream.type,
+    message: `${provider} reported an error during the response: ${upstream.message?.trim() || upstream.type}.`,
+    retryable: transient || upstream.type === 'rate_limit_error',
+    cause: cause ?? upstream,
+  });
+}
+
+/** A stream that stopped before `message_stop`: the connection dropped or the upstream gave up. */
+export function streamCutOff(provider: string, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} ended the response before it was complete.`,
+    retryable: true,
+    cause,
+  });
+}
+
+/**
+ * The gateway aborted the call (client gone, or its own timeout): the abort reason is the gateway's error when it
+ * set one; otherwise the call was cancelled by the client.
+ */
+function cancelled(reason: unknown, cause: unknown): GatewayError {
+  if (isGatewayError(reason)) return reason;
+  return new GatewayError({
+    status: 499,
+    type: 'invalid_request_error',
+    code: 'client_closed',
+    message: 'The request was cancelled before the provider answered.',
+    cause,
+  });
+}
+
+function unreadable(provider: string, cause: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} sent a response the gateway could not read.`,
+    cause,
+  });
+}

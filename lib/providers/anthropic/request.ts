@@ -1,0 +1,88 @@
+/**
+ * ChatRequest (OpenAI Chat Completions) → Anthropic Messages request body.
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+import { badRequest } from '../../gateway/errors.js';
+import type { CallContext, ChatRequest } from '../types.js';
+import { convertMessages } from './messages.js';
+import { prepareTools } from './tools.js';
+import type { AnthropicRequest } from './wire.js';
+
+/** Anthropic requires `max_tokens`; this is the default when neither the caller nor the catalog gives one. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * Hints Claude has no equivalent for: dropped, and listed in `x-gateway-ignored` (CONTRACT.md §2). `user` and
+ * `parallel_tool_calls` are not here: they map (`metadata.user_id`, `disable_parallel_tool_use`). OpenAI's `metadata`
+ * tags stored completions; Anthropic's holds only `user_id`, so it is dropped too.
+ */
+const DROPPED_HINTS = [
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'logit_bias',
+  'metadata',
+  'service_tier',
+  'store',
+  'reasoning_effort',
+] as const;
+
+export interface PreparedRequest {
+  body: AnthropicRequest;
+  /** The forced JSON-response tool carries the answer (response_format json_schema / json_object). */
+  jsonMode: boolean;
+}
+
+/** Builds the request body; throws a 400 naming the field for what Claude cannot honour. */
+export function toAnthropicRequest(
+  req: ChatRequest,
+  ctx: Pick<CallContext, 'ignore' | 'catalogEntry'>,
+): PreparedRequest {
+  rejectUnsupported(req);
+  for (const field of DROPPED_HINTS) if (req[field] != null) ctx.ignore(field);
+
+  const { system, messages } = convertMessages(req.messages);
+  const { tools, tool_choice, jsonMode } = prepareTools(req);
+  const body: AnthropicRequest = {
+    model: req.model,
+    max_tokens: maxTokens(req, ctx),
+    messages,
+  };
+  if (system.length > 0) body.system = system;
+  if (tools) body.tools = tools;
+  if (tool_choice) body.tool_choice = tool_choice;
+  const stop = stopSequences(req.stop);
+  if (stop) body.stop_sequences = stop;
+  if (req.temperature != null) body.temperature = req.temperature;
+  if (req.top_p != null) body.top_p = req.top_p;
+  if (req.user) body.metadata = { user_id: req.user };
+  return { body, jsonMode };
+}
+
+function rejectUnsupported(req: ChatRequest): void {
+  if (req.n != null && req.n > 1) throw badRequest('Claude returns one choice per request; n must be 1.', 'n');
+  if (req.logprobs === true) throw badRequest('Claude does not return log probabilities.', 'logprobs');
+  if (req.top_logprobs != null && req.top_logprobs > 0) {
+    throw badRequest('Claude does not return log probabilities.', 'top_logprobs');
+  }
+  // OpenAI's range is 0–2, Claude's 0–1: clamping would silently change the answer.
+  if (req.temperature != null && req.temperature > 1) {
+    throw badRequest('Claude accepts a temperature between 0 and 1.', 'temperature');
+  }
+}
+
+/**
+ * `max_completion_tokens` (OpenAI's current name) wins over `max_tokens`; without either, the catalog's output limit
+ * for the model, else 4096.
+ */
+function maxTokens(req: ChatRequest, ctx: Pick<CallContext, 'catalogEntry'>): number {
+  return (
+    req.max_completion_tokens ?? req.max_tokens ?? ctx.catalogEntry?.limits?.max_output_tokens ?? DEFAULT_MAX_TOKENS
+  );
+}
+
+function stopSequences(stop: ChatRequest['stop']): string[] | undefined {
+  if (stop == null) return undefined;
+  const list = typeof stop === 'string' ? [stop] : stop;
+  return list.length > 0 ? list : undefined;
+}

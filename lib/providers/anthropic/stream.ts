@@ -1,0 +1,140 @@
+/**
+ * Anthropic stream events → ChatChunks: a small state machine over `message_start`, `content_block_start`,
+ * `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`; `ping` and unknown events are skipped,
+ * an `error` event throws.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ */
+import { GatewayError } from '../../gateway/errors.js';
+import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
+import type { ChatChunk, ChunkDelta } from '../types.js';
+import { mapStreamErrorEvent } from './errors.js';
+import { finishReason } from './response.js';
+import { EMPTY_TOTALS, mergeUsage, toUsage, type UsageTotals } from './usage.js';
+import { parseBlock, parseDelta, parseStreamEvent } from './wire.js';
+
+/** What an open content block turns into: content text, one OpenAI tool call, the JSON answer, or nothing. */
+type OpenBlock =
+  | { kind: 'text' }
+  | { kind: 'tool'; toolIndex: number; sentArguments: boolean }
+  | { kind: 'json'; sentContent: boolean }
+  | { kind: 'skip' };
+
+export interface StreamConverter {
+  /** The chunks one raw event yields (often none). Throws a GatewayError for an `error` event. */
+  push(raw: unknown): ChatChunk[];
+  /** True once `message_stop` arrived; a stream that ends before it was cut off. */
+  readonly done: boolean;
+}
+
+/**
+ * One converter per stream. Tool calls are numbered in the order their blocks start (OpenAI `index`), independently
+ * of Anthropic's block index, which also counts text and thinking blocks. Usage is the running total Anthropic
+ * reports (each `message_delta` replaces, never adds to, what `message_start` said) and rides on the last chunk with
+ * the finish reason.
+ */
+export function createStreamConverter(options: { provider: string; jsonMode: boolean }): StreamConverter {
+  const blocks = new Map<number, OpenBlock>();
+  let id: string | undefined;
+  let usage: UsageTotals = EMPTY_TOTALS;
+  let stopReason: string | null | undefined;
+  let toolCount = 0;
+  let done = false;
+
+  const chunk = (delta: ChunkDelta): ChatChunk => ({ id, choices: [{ index: 0, delta, finish_reason: null }] });
+
+  function push(raw: unknown): ChatChunk[] {
+    const event = parseStreamEvent(raw);
+    if (!event || done) return [];
+    switch (event.type) {
+      case 'message_start':
+        id = event.message.id;
+        usage = mergeUsage(usage, event.message.usage);
+        return [chunk({ role: 'assistant', content: '' })];
+      case 'content_block_start':
+        return startBlock(event.index, event.content_block);
+      case 'content_block_delta':
+        return blockDelta(event.index, event.delta);
+      case 'content_block_stop':
+        return stopBlock(event.index);
+      case 'message_delta':
+        stopReason = event.delta?.stop_reason ?? stopReason;
+        usage = mergeUsage(usage, event.usage);
+        return [];
+      case 'message_stop': {
+        done = true;
+        const reason = finishReason(stopReason, options.jsonMode, toolCount > 0);
+        return [{ id, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: toUsage(usage) }];
+      }
+      case 'error':
+        throw mapStreamErrorEvent(options.provider, event.error);
+    }
+  }
+
+  function startBlock(index: number, raw: unknown): ChatChunk[] {
+    const block = parseBlock(raw);
+    if (block.type === 'text') {
+      blocks.set(index, { kind: 'text' });
+      return block.text ? [chunk({ content: block.text })] : [];
+    }
+    if (block.type !== 'tool_use') {
+      blocks.set(index, { kind: 'skip' });
+      return [];
+    }
+    if (options.jsonMode && isJsonResponseToolCall(block.name)) {
+      blocks.set(index, { kind: 'json', sentContent: false });
+      return [];
+    }
+    const toolIndex = toolCount++;
+    blocks.set(index, { kind: 'tool', toolIndex, sentArguments: false });
+    return [
+      chunk({
+        tool_calls: [
+          { index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } },
+        ],
+      }),
+    ];
+  }
+
+  function blockDelta(index: number, raw: unknown): ChatChunk[] {
+    const block = blocks.get(index);
+    const delta = parseDelta(raw);
+    if (!block) throw malformed(options.provider, `a delta for content block ${index}, which never started`);
+    if (block.kind === 'text' && delta.type === 'text_delta' && delta.text) return [chunk({ content: delta.text })];
+    if (delta.type !== 'input_json_delta' || !delta.partial_json) return [];
+    if (block.kind === 'tool') {
+      block.sentArguments = true;
+      return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: delta.partial_json } }] })];
+    }
+    if (block.kind === 'json') {
+      block.sentContent = true;
+      return [chunk({ content: delta.partial_json })];
+    }
+    return [];
+  }
+
+  /** A tool called with no input streams no JSON at all; OpenAI clients parse `arguments`, so send `{}`. */
+  function stopBlock(index: number): ChatChunk[] {
+    const block = blocks.get(index);
+    if (block?.kind === 'tool' && !block.sentArguments) {
+      return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
+    }
+    if (block?.kind === 'json' && !block.sentContent) return [chunk({ content: '{}' })];
+    return [];
+  }
+
+  return {
+    push,
+    get done() {
+      return done;
+    },
+  };
+}
+
+function malformed(provider: string, what: string): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} sent ${what}.`,
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Amazon Bedrock through the Converse API: every model family that takes messages (Anthropic Claude, Meta Llama,
+ * Amazon Titan and Nova, Mistral, Cohere, AI21) and cross-region inference profiles, with one converter set.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html
+ */
+import type {
+  BedrockRuntimeClient,
+  ConverseRequest,
+  ConverseStreamCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
+import { badRequest } from '../../gateway/errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult, ProviderFactory } from '../types.js';
+import { type BedrockSdk, bedrockClientFor, loadBedrockSdk } from './client.js';
+import { type BedrockCredential, bedrockCredentialSchema } from './credential.js';
+import { malformedResponse, mapBedrockError } from './errors.js';
+import { familyTraits } from './family.js';
+import { toConverseRequest } from './request.js';
+import { convertConverseResponse } from './response.js';
+import { convertConverseStream, resultToChunks } from './stream.js';
+
+export type { BedrockCredential } from './credential.js';
+
+/** An error while talking to Bedrock; once the call was aborted, the abort's own reason is what the gateway wants. */
+function failure(error: unknown, model: string, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason ?? error;
+  return mapBedrockError(error, model);
+}
+
+/** The SDK's event iterator, with its exceptions (throttling, model stream errors, resets) mapped as they surface. */
+async function* guardEvents(
+  events: AsyncIterable<unknown>,
+  model: string,
+  signal: AbortSignal,
+): AsyncGenerator<unknown> {
+  try {
+    for await (const event of events) yield event;
+  } catch (error) {
+    throw failure(error, model, signal);
+  }
+  if (signal.aborted) throw signal.reason;
+}
+
+class BedrockChatModel implements ChatModel {
+  constructor(
+    private readonly client: BedrockRuntimeClient,
+    private readonly sdk: BedrockSdk,
+  ) {}
+
+  async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    const input = await toConverseRequest(req, ctx, familyTraits(req.model, ctx.catalogEntry));
+    return this.converse(input, req.model, ctx.signal);
+  }
+
+  async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    const traits = familyTraits(req.model, ctx.catalogEntry);
+    const input = await toConverseRequest(req, ctx, traits);
+    if (input.toolConfig && !traits.streamingTools) {
+      // This family takes tools through Converse only: ask for the whole answer, then stream it out.
+      yield* resultToChunks(await this.converse(input, req.model, ctx.signal));
+      return;
+    }
+    let output: ConverseStreamCommandOutput;
+    try {
+      output = await this.client.send(new this.sdk.ConverseStreamCommand(input), { abortSignal: ctx.signal });
+    } catch (error) {
+      throw failure(error, req.model, ctx.signal);
+    }
+    if (!output.stream) throw malformedResponse(new Error('ConverseStream answered without an event stream'));
+    yield* convertConverseStream(guardEvents(output.stream, req.model, ctx.signal));
+  }
+
+  private async converse(input: ConverseRequest, model: string, signal: AbortSignal): Promise<ChatResult> {
+    let output: unknown;
+    try {
+      output = await this.client.send(new this.sdk.ConverseCommand(input), { abortSignal: signal });
+    } catch (error) {
+      throw failure(error, model, signal);
+    }
+    return convertConverseResponse(output);
+  }
+}
+
+/** Re-checks a credential that did not come through the admin API (gateway defaults): 400 naming the field. */
+function checkCredential(credential: BedrockCredential): BedrockCredential {
+  const parsed = bedrockCredentialSchema.safeParse(credential);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') || null;
+  throw badRequest(`Invalid bedrock credential: ${issue?.message ?? 'bad shape'}`, field, 'invalid_credential');
+}
+
+export const bedrockFactory: ProviderFactory<BedrockCredential> = {
+  type: 'bedrock',
+  credentialSchema: bedrockCredentialSchema,
+  async create(credential) {
+    const checked = checkCredential(credential);
+    const [client, sdk] = await Promise.all([bedrockClientFor(checked), loadBedrockSdk()]);
+    return new BedrockChatModel(client, sdk);
+  },
+};

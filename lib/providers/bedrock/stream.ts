@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
+import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../types.js';
+import { malformedResponse, streamEndedEarly } from './errors.js';
+import { finishReason } from './response.js';
+import { bedrockUsageSchema, convertUsage } from './usage.js';
+
+/** One ConverseStream event: exactly one member is set. Exceptions never get here: the SDK throws them. */
+const streamEventSchema = z.looseObject({
+  messageStart: z.looseObject({ role: z.string().nullish() }).nullish(),
+  contentBlockStart: z
+    .looseObject({
+      contentBlockIndex: z.number(),
+      start: z.looseObject({ toolUse: z.looseObject({ toolUseId: z.string(), name: z.string() }).nullish() }).nullish(),
+    })
+    .nullish(),
+  contentBlockDelta: z
+    .looseObject({
+      contentBlockIndex: z.number(),
+      delta: z
+        .looseObject({
+          text: z.string().nullish(),
+          toolUse: z.looseObject({ input: z.string().nullish() }).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  messageStop: z.looseObject({ stopReason: z.string().nullish() }).nullish(),
+  metadata: z.looseObject({ usage: bedrockUsageSchema.nullish() }).nullish(),
+});
+
+type OpenBlock = { kind: 'tool'; index: number } | { kind: 'json' };
+
+function chunk(delta: ChunkDelta, finish: FinishReason | null = null): ChatChunk {
+  return { choices: [{ index: 0, delta, finish_reason: finish }] };
+}
+
+/**
+ * Converts ConverseStream events into ChatChunks. Tool calls get OpenAI indices in the order their blocks start
+ * (Bedrock's `contentBlockIndex` counts text blocks too); the first delta of a call carries `id`, `type` and `name`.
+ * The forced JSON-answer tool streams its input as `content`. The finish reason comes with `messageStop`; usage only
+ * with the final `metadata` event, as its own chunk. A stream that ends before `messageStop` is an error, not a
+ * short answer.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html#API_runtime_ConverseStream_ResponseSyntax
+ */
+export async function* convertConverseStream(events: AsyncIterable<unknown>): AsyncGenerator<ChatChunk> {
+  const blocks = new Map<number, OpenBlock>();
+  let nextToolIndex = 0;
+  let jsonAnswer = false;
+  let stopped = false;
+  for await (const raw of events) {
+    const parsed = streamEventSchema.safeParse(raw);
+    if (!parsed.success) throw malformedResponse(parsed.error);
+    const event = parsed.data;
+    if (event.messageStart) {
+      yield chunk({ role: 'assistant', content: '' });
+    } else if (event.contentBlockStart?.start?.toolUse) {
+      const { toolUseId, name } = event.contentBlockStart.start.toolUse;
+      if (isJsonResponseToolCall(name)) {
+        blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'json' });
+        jsonAnswer = true;
+        continue;
+      }
+      const index = nextToolIndex++;
+      blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'tool', index });
+      yield chunk({ tool_calls: [{ index, id: toolUseId, type: 'function', function: { name, arguments: '' } }] });
+    } else if (event.contentBlockDelta?.delta) {
+      const { delta, contentBlockIndex } = event.contentBlockDelta;
+      const block = blocks.get(contentBlockIndex);
+      if (typeof delta.text === 'string' && delta.text !== '') yield chunk({ content: delta.text });
+      else if (delta.toolUse?.input && block?.kind === 'json') yield chunk({ content: delta.toolUse.input });
+      else if (delta.toolUse?.input && block?.kind === 'tool') {
+        yield chunk({ tool_calls: [{ index: block.index, function: { arguments: delta.toolUse.input } }] });
+      }
+    } else if (event.messageStop) {
+      stopped = true;
+      yield chunk({}, finishReason(event.messageStop.stopReason, jsonAnswer, nextToolIndex > 0));
+    } else if (event.metadata) {
+      yield { choices: [], usage: convertUsage(event.metadata.usage) };
+    }
+  }
+  if (!stopped) throw streamEndedEarly();
+}
+
+/**
+ * A complete answer replayed as chunks: for families that take tools through Converse but not ConverseStream, the
+ * gateway asks Converse and still streams to the caller.
+ */
+export function resultToChunks(result: ChatResult): ChatChunk[] {
+  const choice = result.choices[0];
+  if (!choice) return [{ choices: [], usage: result.usage }];
+  const chunks: ChatChunk[] = [chunk({ role: 'assistant', content: '' })];
+  if (choice.message.content) chunks.push(chunk({ content: choice.message.content }));
+  for (const [index, call] of (choice.message.tool_calls ?? []).entries()) {
+    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }));
+  }
+  chunks.push(chunk({}, choice.finish_reason ?? 'stop'), { choices: [], usage: result.usage });
+  return chunks;
+}

@@ -1,0 +1,69 @@
+/**
+ * The ChatModel of `gemini` and `vertex-ai`: the same converters over the same SDK call; only the client differs.
+ */
+import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
+import { type ErrorContext, mapGeminiError } from './errors.js';
+import { toGeminiRequest } from './request.js';
+import { toChatResult } from './response.js';
+import { createStreamConverter } from './stream.js';
+import type { GeminiRequest } from './wire.js';
+
+export interface GeminiModelOptions {
+  /** The provider's name as the caller wrote it (`gemini`, `vertex-ai`). */
+  provider: string;
+  /** Values no error message may contain (api key, access token, custom host). */
+  secrets: readonly string[];
+}
+
+export class GeminiChatModel implements ChatModel {
+  constructor(
+    private readonly client: GoogleGenAI,
+    private readonly options: GeminiModelOptions,
+  ) {}
+
+  async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    let raw: unknown;
+    try {
+      raw = await this.client.models.generateContent(params);
+    } catch (error) {
+      throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+    }
+    return toChatResult(raw, this.options.provider);
+  }
+
+  async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    const converter = createStreamConverter(this.options.provider);
+    try {
+      const upstream = await this.client.models.generateContentStream(params);
+      for await (const response of upstream) yield* converter.push(response);
+    } catch (error) {
+      throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    yield* converter.end();
+  }
+
+  private errorContext(req: ChatRequest): ErrorContext {
+    return { provider: this.options.provider, model: req.model, secrets: this.options.secrets };
+  }
+}
+
+/**
+ * Adds the call-only switches: the abort signal, and the SDK's own loops turned off (automatic function calling
+ * only runs callable tools, which the gateway never passes; automatic continuation would resend the request).
+ * GeminiRequest is the SDK's camelCase shape with string enum values, hence the one cast.
+ */
+function toSdkParams(request: GeminiRequest, signal: AbortSignal): GenerateContentParameters {
+  return {
+    ...request,
+    config: {
+      ...request.config,
+      abortSignal: signal,
+      automaticFunctionCalling: { disable: true },
+      automaticContinuation: false,
+    },
+  } as unknown as GenerateContentParameters;
+}

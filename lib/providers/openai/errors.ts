@@ -1,0 +1,136 @@
+/**
+ * openai SDK errors → GatewayError, through the contract's shared status mapping. The SDK's classes are handed in
+ * (see client.ts) so this file does not load the SDK. Messages name the provider as the caller wrote it and never
+ * hold the api key or the upstream's host.
+ * @see https://github.com/openai/openai-node#handling-errors
+ * @see https://platform.openai.com/docs/guides/error-codes
+ */
+import { GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import type { CallContext } from '../types.js';
+import type { SdkErrorClasses } from './client.js';
+
+export interface ErrorContext {
+  /** The provider's name as the caller wrote it (`openai`, `groq`, `acme`). */
+  provider: string;
+  /** The provider's model name, for the 404 message. */
+  model: string;
+  /** Strings that must never appear in a message: the api key, the upstream host. */
+  secrets: readonly string[];
+}
+
+/** The OpenAI error body's `error` object, as the SDK keeps it on `APIError.error`. */
+interface UpstreamErrorBody {
+  message?: unknown;
+  type?: unknown;
+  code?: unknown;
+  param?: unknown;
+}
+
+/**
+ * Maps anything thrown by an SDK call. When the gateway aborted the call (client gone, a gateway timeout), its
+ * own abort reason comes back unchanged, so the gateway can tell its abort from an upstream failure.
+ */
+export function mapOpenAIError(
+  error: unknown,
+  ctx: Pick<CallContext, 'signal'>,
+  sdk: SdkErrorClasses,
+  info: ErrorContext,
+): unknown {
+  if (ctx.signal.aborted) return ctx.signal.reason;
+  if (isGatewayError(error)) return error;
+  const { provider } = info;
+  // Order matters: the timeout and abort classes extend APIConnectionError, which extends APIError.
+  if (error instanceof sdk.APIConnectionTimeoutError) return upstreamTimeout(provider, error);
+  if (error instanceof sdk.APIUserAbortError) return upstreamUnreachable(provider, error);
+  if (error instanceof sdk.APIConnectionError) return upstreamUnreachable(provider, error);
+  if (error instanceof sdk.APIError) {
+    const body = asErrorBody(error.error);
+    if (error.status === undefined) return mapErrorEvent(body, info, error);
+    return mapUpstreamStatus({
+      provider,
+      status: error.status,
+      message: redact(stringOrUndefined(body?.message), info.secrets),
+      code: stringOrUndefined(body?.code) ?? null,
+      param: stringOrUndefined(body?.param) ?? null,
+      retryAfter: error.headers?.get('retry-after') ?? null,
+      retryAfterMs: error.headers?.get('retry-after-ms') ?? null,
+      model: info.model,
+      cause: error,
+    });
+  }
+  // The body could not be read: a JSON syntax error, or the connection dropped mid-body or mid-stream.
+  if (error instanceof SyntaxError) return invalidResponse(provider, error);
+  return connectionLost(provider, error);
+}
+
+/**
+ * An `error` event inside a 200 stream (the SDK raises it as an APIError without a status). OpenAI sends
+ * `{message, type, code}`; OpenRouter sends an HTTP status as a numeric `code`, mapped like the status itself.
+ */
+function mapErrorEvent(body: UpstreamErrorBody | undefined, info: ErrorContext, cause: unknown): GatewayError {
+  const { provider } = info;
+  const message = redact(stringOrUndefined(body?.message), info.secrets);
+  if (typeof body?.code === 'number' && body.code >= 400 && body.code <= 599) {
+    return mapUpstreamStatus({ provider, status: body.code, message, model: info.model, cause });
+  }
+  const code = stringOrUndefined(body?.code) ?? stringOrUndefined(body?.type) ?? 'upstream_error';
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code,
+    message: message ? `${provider} reported an error: ${message}` : `${provider} reported an error (${code}).`,
+    retryable: true,
+    cause,
+  });
+}
+
+export function invalidResponse(provider: string, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} sent a response the gateway could not read.`,
+    retryable: true,
+    cause,
+  });
+}
+
+export function incompleteStream(provider: string): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} ended the stream before the answer was complete.`,
+    retryable: true,
+  });
+}
+
+function connectionLost(provider: string, cause: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `The connection to ${provider} was lost before the answer was complete.`,
+    retryable: true,
+    cause,
+  });
+}
+
+function asErrorBody(value: unknown): UpstreamErrorBody | undefined {
+  return typeof value === 'object' && value !== null ? (value as UpstreamErrorBody) : undefined;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Upstream messages are shown to callers on 400s: take out anything of ours they might echo back. */
+export function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
+  if (text === undefined) return undefined;
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}

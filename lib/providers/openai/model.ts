@@ -1,0 +1,60 @@
+/**
+ * The ChatModel every provider of the OpenAI family shares: OpenAI, Azure OpenAI, the built-in compatible services
+ * and custom providers differ only in how their SDK client is built (client.ts).
+ */
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
+import type { BuiltClient } from './client.js';
+import { type ErrorContext, mapOpenAIError } from './errors.js';
+import { toCompletionBody, toStreamBody } from './request.js';
+import { toChatResult } from './response.js';
+import { toChatChunks } from './stream.js';
+
+export interface OpenAIModelOptions {
+  /** The provider's name as the caller wrote it, used in messages. */
+  provider: string;
+  /** Values no error message may contain (api key, upstream host). */
+  secrets: readonly string[];
+}
+
+export class OpenAIChatModel implements ChatModel {
+  constructor(
+    private readonly built: BuiltClient,
+    private readonly options: OpenAIModelOptions,
+  ) {}
+
+  async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    // The request was validated at the edge and is OpenAI's own shape; extra fields go through on purpose.
+    const body = toCompletionBody(req) as unknown as ChatCompletionCreateParamsNonStreaming;
+    let raw: unknown;
+    try {
+      raw = await this.built.client.chat.completions.create(body, { signal: ctx.signal });
+    } catch (error) {
+      throw this.mapError(error, ctx, req.model);
+    }
+    return toChatResult(raw, this.options.provider);
+  }
+
+  async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    const body = toStreamBody(req) as unknown as ChatCompletionCreateParamsStreaming;
+    try {
+      const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
+        signal: ctx.signal,
+      });
+      yield* toChatChunks(upstream, this.options.provider);
+    } catch (error) {
+      throw this.mapError(error, ctx, req.model);
+    }
+    // The SDK's iterator ends quietly when the signal aborts mid-stream: report the gateway's own abort.
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
+
+  private mapError(error: unknown, ctx: CallContext, model: string): unknown {
+    const info: ErrorContext = { provider: this.options.provider, model, secrets: this.options.secrets };
+    return mapOpenAIError(error, ctx, this.built.errors, info);
+  }
+}
