@@ -6,7 +6,7 @@
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
 import { GatewayError, isGatewayError } from '../../gateway/errors.js';
-import { mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
+import { invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
 
 export interface ErrorContext {
   /** The provider's name as the caller wrote it (`gemini`, `vertex-ai`). */
@@ -77,17 +77,6 @@ export function mapGeminiError(error: unknown, signal: AbortSignal, info: ErrorC
     message: `The connection to ${provider} was lost before the answer was complete.`,
     retryable: true,
     cause: error,
-  });
-}
-
-export function invalidResponse(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} sent a response the gateway could not read.`,
-    retryable: true,
-    cause,
   });
 }
 

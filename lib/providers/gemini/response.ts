@@ -4,8 +4,9 @@
  * `promptFeedback.blockReason`) is an answer with `finish_reason: content_filter`, not an error.
  * @see https://ai.google.dev/api/generate-content#generatecontentresponse
  */
+
+import { invalidResponse } from '../shared/http-errors.js';
 import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../types.js';
-import { invalidResponse } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type GeminiCandidate, type GeminiResponse, generateContentResponseSchema } from './wire.js';

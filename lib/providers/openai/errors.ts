@@ -6,7 +6,7 @@
  * @see https://platform.openai.com/docs/guides/error-codes
  */
 import { GatewayError, isGatewayError } from '../../gateway/errors.js';
-import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import { invalidResponse, mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 import type { CallContext } from '../types.js';
 import type { SdkErrorClasses } from './client.js';
 
@@ -80,17 +80,6 @@ function mapErrorEvent(body: UpstreamErrorBody | undefined, info: ErrorContext, 
     type: 'upstream_error',
     code,
     message: message ? `${provider} reported an error: ${message}` : `${provider} reported an error (${code}).`,
-    retryable: true,
-    cause,
-  });
-}
-
-export function invalidResponse(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} sent a response the gateway could not read.`,
     retryable: true,
     cause,
   });

@@ -3,8 +3,9 @@
  * `annotations` or DeepSeek's `reasoning_content` included); usage and finish reason are normalised.
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
+
+import { invalidResponse } from '../shared/http-errors.js';
 import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../types.js';
-import { invalidResponse } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type WireMessage, type WireToolCall, wireCompletionSchema } from './wire.js';

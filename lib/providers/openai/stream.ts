@@ -4,8 +4,10 @@
  * final chunk with empty `choices`, some compatible servers attach it to the last choice chunk, Groq under `x_groq`.
  * @see https://platform.openai.com/docs/api-reference/chat/streaming
  */
+
+import { invalidResponse } from '../shared/http-errors.js';
 import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from '../types.js';
-import { incompleteStream, invalidResponse } from './errors.js';
+import { incompleteStream } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type WireChunk, type WireDelta, type WireToolCallDelta, wireChunkSchema } from './wire.js';

@@ -102,6 +102,18 @@ export function upstreamTimeout(provider: string, cause?: unknown): GatewayError
   });
 }
 
+/** A provider answer that does not parse or validate: 502, worth a retry (it is usually transient). */
+export function invalidResponse(provider: string, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} sent a response the gateway could not read.`,
+    retryable: true,
+    cause,
+  });
+}
+
 /** A network failure reaching the provider (connection refused, reset, DNS): 502, worth a retry. */
 export function upstreamUnreachable(provider: string, cause?: unknown): GatewayError {
   return new GatewayError({
