@@ -2,8 +2,11 @@
 import type { Stores } from '../storage/types.js';
 import type { AdminRequest, AdminResponse } from './http.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
+import { listCatalogModels } from './models.js';
 import { createProject, getProject, listProjects } from './projects.js';
 import { deleteProvider, listProviders, putProvider } from './providers.js';
+import { listRequests } from './requests.js';
+import { getUsage } from './usage.js';
 
 export interface RouteContext {
   req: AdminRequest;
@@ -31,6 +34,9 @@ export const routes: readonly Route[] = [
   { method: 'GET', pattern: '/admin/projects/:project/providers', handler: listProviders },
   { method: 'PUT', pattern: '/admin/projects/:project/providers/:provider', handler: putProvider },
   { method: 'DELETE', pattern: '/admin/projects/:project/providers/:provider', handler: deleteProvider },
+  { method: 'GET', pattern: '/admin/projects/:project/usage', handler: getUsage },
+  { method: 'GET', pattern: '/admin/projects/:project/requests', handler: listRequests },
+  { method: 'GET', pattern: '/admin/models', handler: listCatalogModels },
 ];
 
 export type RouteMatch =

@@ -86,6 +86,7 @@ export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink,
   const headers: Record<string, string> = { 'x-request-id': requestId };
   const outcome: RequestOutcome = { requestId, at: startedAt, status: 200, stream: false, latencyMs: 0 };
   let key: KeyRecord | undefined;
+  let accounted = false;
   try {
     const endpoint = endpointFor(req);
     if (endpoint instanceof GatewayError) throw endpoint;
@@ -93,7 +94,6 @@ export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink,
     outcome.projectId = key.project_id;
     outcome.keyId = key.id;
     outcome.key = key;
-    await deps.enforceLimits(key, startedAt);
     if (endpoint.kind === 'models') {
       const credentials = await deps.stores.credentials.get(key.project_id);
       await sendJson(sink, 200, headers, listModels(credentials));
@@ -101,13 +101,16 @@ export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink,
       const credentials = await deps.stores.credentials.get(key.project_id);
       await sendJson(sink, 200, headers, getModel(endpoint.id, credentials));
     } else {
+      // Only chat requests are limited and accounted (CONTRACT.md §3: one row per chat request).
+      accounted = true;
+      await deps.enforceLimits(key, startedAt);
       await chat(req, sink, deps, { key, headers, outcome, started });
     }
   } catch (raw) {
     await fail(raw, sink, headers, outcome);
   } finally {
     outcome.latencyMs = Math.round(performance.now() - started);
-    if (key) await accountSafely(deps, outcome);
+    if (key && accounted) await accountSafely(deps, outcome);
   }
 }
 
@@ -126,7 +129,7 @@ async function fail(
   const error = toGatewayError(raw);
   if (error.status >= 500) log.error('request failed', { requestId: outcome.requestId, error, cause: error.cause });
   outcome.status = error.status;
-  outcome.errorCode = error.code;
+  outcome.errorCode = error.code ?? error.type;
   if (error.retryAfterMs !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
   await sendJson(sink, error.status, headers, toErrorBody(error)).catch(() => {});

@@ -58,7 +58,11 @@ export interface RequestPage {
   next_cursor: string | null;
 }
 
-const NONE = '-';
+/** What a counter holds for a request that never named a model or reached a provider (e.g. a 400 or a 429). */
+export const COUNTER_NONE = '-';
+
+/** Day queries in flight at once for a usage report (a year is 366 queries). */
+const DAY_QUERY_CONCURRENCY = 8;
 
 /** The row's sort key: time first so a query reads newest first; the id keeps two rows of one millisecond apart. */
 export function usageSortKey(row: Pick<UsageRow, 'at' | 'id'>): string {
@@ -93,8 +97,8 @@ export class UsageStore {
   /** Adds one request to its day's counters (and to the key's month spend when it cost something). */
   async addToCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
     const day = row.at.slice(0, 10);
-    const model = row.model ?? NONE;
-    const provider = row.provider ?? NONE;
+    const model = row.model ?? COUNTER_NONE;
+    const provider = row.provider ?? COUNTER_NONE;
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tables.usageDaily,
@@ -159,41 +163,69 @@ export class UsageStore {
     return Number(result.Attributes ? unmarshall(result.Attributes).requests : 1);
   }
 
-  /** A project's rows, newest first. The cursor is opaque: the last row's key, base64url. */
+  /**
+   * A project's rows, newest first. The cursor is opaque: the last row's sort key, base64url. One row past the page
+   * is read ahead, so `next_cursor` is null exactly when nothing follows (a page that ends the listing never hands
+   * out a cursor to an empty page).
+   */
   async listRequests(projectId: string, limit: number, cursor?: string): Promise<RequestPage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tables.usage,
-        KeyConditionExpression: 'project_id = :p',
-        ExpressionAttributeValues: marshall({ ':p': projectId }),
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: cursor ? decodeCursor(cursor, projectId) : undefined,
-      }),
-    );
-    const data = (result.Items ?? []).map((item) => toUsageRow(unmarshall(item)));
-    const last = result.LastEvaluatedKey;
-    return { data, next_cursor: last && data.length === limit ? encodeCursor(last) : null };
+    let start = cursor ? decodeCursor(cursor, projectId) : undefined;
+    const items: Record<string, unknown>[] = [];
+    // A query page also stops at 1 MB: keep reading until the page and its look-ahead row are in, or the end.
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.usage,
+          KeyConditionExpression: 'project_id = :p',
+          ExpressionAttributeValues: marshall({ ':p': projectId }),
+          ScanIndexForward: false,
+          Limit: limit + 1 - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) items.push(unmarshall(item));
+      start = result.LastEvaluatedKey;
+    } while (start && items.length <= limit);
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map(toUsageRow),
+      next_cursor: items.length > limit && last ? encodeCursor(String(last.sk)) : null,
+    };
   }
 
-  /** Every counter item of a project for each day in [from, to] (one query per day). */
+  /**
+   * Every counter item of a project for each day in `days`: one query per day (more only past 1 MB of counters in
+   * a day), a few days at a time, in no particular order.
+   */
   async dailyCounters(projectId: string, days: readonly string[]): Promise<DailyCounters[]> {
     const out: DailyCounters[] = [];
-    for (const day of days) {
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const result = await this.client.send(
-          new QueryCommand({
-            TableName: this.tables.usageDaily,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: marshall({ ':pk': `${projectId}#${day}` }),
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of result.Items ?? []) out.push(toCounters(unmarshall(item)));
-        start = result.LastEvaluatedKey;
-      } while (start);
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < days.length) {
+        const day = days[next++]!;
+        out.push(...(await this.countersOfDay(projectId, day)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DAY_QUERY_CONCURRENCY, days.length) }, worker));
+    return out;
+  }
+
+  private async countersOfDay(projectId: string, day: string): Promise<DailyCounters[]> {
+    const out: DailyCounters[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.usageDaily,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': `${projectId}#${day}` }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) out.push(toCounters(unmarshall(item)));
+      start = result.LastEvaluatedKey;
+    } while (start);
     return out;
   }
 }
@@ -202,15 +234,17 @@ function monthKey(projectId: string, keyId: string, month: string) {
   return { pk: `month#${projectId}#${month}`, sk: `key#${keyId}` };
 }
 
-function encodeCursor(key: Record<string, AttributeValue>): string {
-  const plain = unmarshall(key) as { sk?: string };
-  return Buffer.from(JSON.stringify({ sk: plain.sk })).toString('base64url');
+function encodeCursor(sk: string): string {
+  return Buffer.from(JSON.stringify({ sk })).toString('base64url');
 }
+
+/** A row's sort key as `usageSortKey` makes it: anything else cannot be a cursor this store handed out. */
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z#[^#\s]+$/;
 
 function decodeCursor(cursor: string, projectId: string): Record<string, AttributeValue> {
   try {
     const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
-    if (typeof sk === 'string' && sk) return marshall({ project_id: projectId, sk });
+    if (typeof sk === 'string' && SORT_KEY.test(sk)) return marshall({ project_id: projectId, sk });
   } catch {
     // Falls through to the error below: a cursor is only ever one we handed out.
   }

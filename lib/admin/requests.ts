@@ -1,0 +1,62 @@
+/**
+ * `GET /admin/projects/{project}/requests?limit=&cursor=` (CONTRACT.md §3): one row per request, newest first, a
+ * page at a time. `cursor` is the opaque `next_cursor` of the page before; `next_cursor` is null on the last page.
+ */
+import { badRequest } from '../gateway/errors.js';
+import { InvalidCursorError, type UsageRow } from '../usage/store.js';
+import { type AdminResponse, json } from './http.js';
+import { loadProject } from './projects.js';
+import type { RouteContext } from './routes.js';
+import { queryParam, requireUsageStore } from './usage.js';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+/** `limit` as a whole number from 1 to 1000 written in digits (`10`, not `1e1` or `10.0`); absent: 100. */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  const limit = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT)) {
+    throw badRequest(`Invalid 'limit': expected a whole number from 1 to ${MAX_LIMIT}.`, 'limit');
+  }
+  return limit;
+}
+
+/** A row as listed: the contract's fields in its order, then `stream` and `priced`; the project is the path's. */
+export function requestView(row: UsageRow) {
+  return {
+    id: row.id,
+    at: row.at,
+    key_id: row.key_id,
+    model: row.model,
+    provider: row.provider,
+    provider_model: row.provider_model,
+    status: row.status,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    cached_input_tokens: row.cached_input_tokens,
+    cache_write_tokens: row.cache_write_tokens,
+    cost_usd: row.cost_usd,
+    latency_ms: row.latency_ms,
+    ttft_ms: row.ttft_ms,
+    finish_reason: row.finish_reason,
+    error_code: row.error_code,
+    stream: row.stream,
+    priced: row.priced,
+  };
+}
+
+export async function listRequests({ req, params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const limit = parseLimit(queryParam(req.query, 'limit'));
+  const cursor = queryParam(req.query, 'cursor');
+  try {
+    const page = await requireUsageStore(stores).listRequests(project.id, limit, cursor);
+    return json(200, { data: page.data.map(requestView), next_cursor: page.next_cursor });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw badRequest("Invalid 'cursor': pass the next_cursor of a previous page as it is.", 'cursor');
+    }
+    throw error;
+  }
+}

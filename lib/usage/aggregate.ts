@@ -1,0 +1,115 @@
+/**
+ * The usage report (`GET /admin/projects/{p}/usage`, CONTRACT.md §3): daily counters summed in memory by model,
+ * provider, key or day. Money is summed in integer units of 1e-10 USD and turned into USD once per group and once
+ * for the total, so the total is exactly the sum of the groups (in units) and never carries float error.
+ */
+import { COUNTER_NONE, type DailyCounters } from './store.js';
+import { type CostUnits, unitsToUsd } from './units.js';
+
+export const USAGE_GROUP_BYS = ['model', 'provider', 'key', 'day'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
+
+/** The sums of a set of requests. `unpriced_requests` counts those with tokens but no known price (not in cost). */
+export interface UsageTotals {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  /** USD of the priced requests; a request without a known price adds nothing here and one to `unpriced_requests`. */
+  cost_usd: number;
+  unpriced_requests: number;
+}
+
+export interface UsageGroup extends UsageTotals {
+  /** The model as callers wrote it, the provider, the key id, or the day; null for requests that named none. */
+  group: string | null;
+}
+
+export interface UsageReport {
+  data: UsageGroup[];
+  total: UsageTotals;
+}
+
+interface Sums {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  cost_units: CostUnits;
+  unpriced_requests: number;
+}
+
+const emptySums = (): Sums => ({
+  requests: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cached_input_tokens: 0,
+  cache_write_tokens: 0,
+  cost_units: 0,
+  unpriced_requests: 0,
+});
+
+function add(into: Sums, counters: Sums): void {
+  into.requests += counters.requests;
+  into.input_tokens += counters.input_tokens;
+  into.output_tokens += counters.output_tokens;
+  into.cached_input_tokens += counters.cached_input_tokens;
+  into.cache_write_tokens += counters.cache_write_tokens;
+  into.cost_units += counters.cost_units;
+  into.unpriced_requests += counters.unpriced_requests;
+}
+
+function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
+  return {
+    requests: sums.requests,
+    input_tokens: sums.input_tokens,
+    output_tokens: sums.output_tokens,
+    cached_input_tokens: sums.cached_input_tokens,
+    cache_write_tokens: sums.cache_write_tokens,
+    cost_usd: unitsToUsd(cost_units),
+    unpriced_requests: sums.unpriced_requests,
+  };
+}
+
+export function groupOf(counters: DailyCounters, groupBy: UsageGroupBy): string | null {
+  switch (groupBy) {
+    case 'model':
+      return counters.model === COUNTER_NONE ? null : counters.model;
+    case 'provider':
+      return counters.provider === COUNTER_NONE ? null : counters.provider;
+    case 'key':
+      return counters.key_id;
+    case 'day':
+      return counters.day;
+  }
+}
+
+/** Named groups in ascending order (days chronologically), the group of requests that named none last. */
+function compareGroups(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+/** Sums counters into one entry per group that has any (days without requests are left out) and the total. */
+export function aggregateUsage(counters: readonly DailyCounters[], groupBy: UsageGroupBy): UsageReport {
+  const groups = new Map<string | null, Sums>();
+  const total = emptySums();
+  for (const item of counters) {
+    const group = groupOf(item, groupBy);
+    let sums = groups.get(group);
+    if (!sums) {
+      sums = emptySums();
+      groups.set(group, sums);
+    }
+    add(sums, item);
+    add(total, item);
+  }
+  const data = [...groups.entries()]
+    .sort(([a], [b]) => compareGroups(a, b))
+    .map(([group, sums]) => ({ group, ...toTotals(sums) }));
+  return { data, total: toTotals(total) };
+}
