@@ -17,7 +17,8 @@ import { streamSink } from './sink.js';
 
 function chatDeps(): ChatDeps {
   const stores = storesFromEnv();
-  const usage = new UsageStore(stores.dynamodb, stores.tables);
+  const ttlDays = Number(process.env.USAGE_TTL_DAYS);
+  const usage = new UsageStore(stores.dynamodb, stores.tables, Number.isFinite(ttlDays) ? ttlDays : undefined);
   return {
     stores,
     // The environment's defaults, overridden in AWS by the `<prefix>/defaults` secret (empty locally).

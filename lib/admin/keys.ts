@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound } from '../gateway/errors.js';
 import type { KeyRecord } from '../storage/types.js';
 import { readBody } from './body.js';

@@ -6,6 +6,7 @@
 
 import { upstreamTimeout } from '../providers/shared/http-errors.js';
 import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../providers/types.js';
+import { type ProviderSpan, startProviderSpan } from '../tracing/index.js';
 import { type GatewayError, toGatewayError } from './errors.js';
 import type { Route } from './route.js';
 
@@ -50,6 +51,8 @@ export interface Attempt {
   ctx: CallContext;
   controller: AbortController;
   ignored: Set<string>;
+  /** The `provider:<name>` X-Ray subsegment; ended here on failure, by the caller once a success is over. */
+  span: ProviderSpan;
 }
 
 export interface AttemptHooks {
@@ -106,8 +109,12 @@ export async function withFallbacks<T>(
         return { value, attempt };
       } catch (raw) {
         attempt.controller.abort();
-        if (hooks.clientClosed.aborted) throw new ClientClosedError();
+        if (hooks.clientClosed.aborted) {
+          attempt.span.end({ status: 499 });
+          throw new ClientClosedError();
+        }
         const error = toGatewayError(raw);
+        attempt.span.end({ status: error.status, error });
         lastError = error;
         const wait = error.retryAfterMs ?? settings.baseBackoffMs * 2 ** retry * (1 + Math.random() / 2);
         if (error.retryable && retry < settings.maxRetries && wait <= settings.maxRetryWaitMs) {
@@ -131,7 +138,12 @@ function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks:
     ignore: (field) => ignored.add(field),
     catalogEntry: route.catalogEntry,
   };
-  return { route, model, request: { ...request, model: route.model }, ctx, controller, ignored };
+  const span = startProviderSpan({
+    provider: route.provider,
+    model: route.model,
+    projectId: hooks.baseContext.projectId,
+  });
+  return { route, model, request: { ...request, model: route.model }, ctx, controller, ignored, span };
 }
 
 const TIMED_OUT = Symbol('timed out');

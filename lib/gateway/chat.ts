@@ -24,7 +24,7 @@ import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
-import { priceForRoute } from './price.js';
+import { costOf, priceForRoute } from './price.js';
 import {
   chunkBody,
   completionBody,
@@ -186,6 +186,12 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
     outcome.usage = value.usage;
     outcome.finishReason = value.choices[0]?.finish_reason ?? null;
     outcome.ttftMs = Math.round(performance.now() - state.started);
+    attempt.span.end({
+      status: 200,
+      usage: value.usage,
+      costUsd: costOf(value.usage, outcome.price),
+      ttftMs: outcome.ttftMs,
+    });
     const cost = costHeader(outcome);
     if (cost !== undefined) headers['x-gateway-cost-usd'] = cost;
     await sendJson(sink, 200, headers, completionBody(value, identity(attempt)));
@@ -257,5 +263,11 @@ async function pipeStream(
   } finally {
     // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
     stream.iterator.return?.().catch(() => {});
+    attempt.span.end({
+      status: sink.closed.aborted ? 499 : outcome.status,
+      usage: outcome.usage,
+      costUsd: costOf(outcome.usage, outcome.price),
+      ttftMs: outcome.ttftMs,
+    });
   }
 }

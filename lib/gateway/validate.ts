@@ -3,7 +3,7 @@
  * follows OpenAI's request reference; unknown fields are kept (OpenAI-compatible upstreams take them as they are).
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatRequest } from '../providers/types.js';
 import { badRequest, GatewayError } from './errors.js';
 

@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DefaultCredentials } from '../providers/types.js';
+import { captureAWSv3Client } from '../tracing/index.js';
 import { CachingCredentialStore } from './credential-cache.js';
 import { CachingKeyStore } from './key-cache.js';
 import { DynamoKeyStore } from './keys.js';
@@ -53,10 +54,12 @@ const DEFAULTS_TTL_MS = 60_000;
 
 export function createStores(config: StoresConfig): StoreBundle {
   const endpoint = config.dynamodb?.endpoint;
-  const dynamodb = new DynamoDBClient(
-    endpoint
-      ? { endpoint, region: config.dynamodb?.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 }
-      : { ...(config.dynamodb?.region ? { region: config.dynamodb.region } : {}) },
+  const dynamodb = captureAWSv3Client(
+    new DynamoDBClient(
+      endpoint
+        ? { endpoint, region: config.dynamodb?.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 }
+        : { ...(config.dynamodb?.region ? { region: config.dynamodb.region } : {}) },
+    ),
   );
   const tables: TableNames = { ...defaultTableNames, ...config.tables };
   const base = {
@@ -73,10 +76,12 @@ export function createStores(config: StoresConfig): StoreBundle {
       defaultCredentials: async () => ({}),
     };
   }
-  const secrets = new SecretsManagerClient({
-    ...(source.region ? { region: source.region } : {}),
-    ...(source.endpoint ? { endpoint: source.endpoint } : {}),
-  });
+  const secrets = captureAWSv3Client(
+    new SecretsManagerClient({
+      ...(source.region ? { region: source.region } : {}),
+      ...(source.endpoint ? { endpoint: source.endpoint } : {}),
+    }),
+  );
   const prefix = source.prefix ?? DEFAULT_SECRET_PREFIX;
   let defaults: { value: Promise<DefaultCredentials>; expiresAt: number } | undefined;
   return {

@@ -81,11 +81,16 @@ export class UsageStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: Pick<TableNames, 'usage' | 'usageDaily'>,
+    /** When set, rows carry `expires_at` (epoch seconds) this many days on, for the table's optional TTL. */
+    private readonly rowTtlDays?: number,
   ) {}
 
   async putRow(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
     const item: Record<string, unknown> = { ...row, sk: usageSortKey(row) };
     if (costUnits !== null) item.cost_units = costUnits;
+    if (this.rowTtlDays && this.rowTtlDays > 0) {
+      item.expires_at = Math.floor(Date.parse(row.at) / 1000) + Math.round(this.rowTtlDays * 86_400);
+    }
     await this.client.send(
       new PutItemCommand({
         TableName: this.tables.usage,

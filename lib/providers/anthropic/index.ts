@@ -3,7 +3,7 @@
  * client module around it are imported only when a client is first built (DESIGN.md §2: cold starts stay short).
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderFactory } from '../types.js';
 import type { AnthropicCredential } from './client.js';
 import { AnthropicChatModel } from './model.js';

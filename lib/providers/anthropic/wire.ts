@@ -5,7 +5,7 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface AnthropicTextBlock {
   type: 'text';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import { captureAWSv3Client } from '../../tracing/index.js';
 import type { BedrockCredential } from './credential.js';
 
 export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
@@ -58,7 +59,7 @@ export async function bedrockClientFor(credential: BedrockCredential): Promise<B
   const cached = clients.get(key);
   if (cached) return cached;
   const sdk = await loadBedrockSdk();
-  const client = new sdk.BedrockRuntimeClient(clientConfig(credential));
+  const client = captureAWSv3Client(new sdk.BedrockRuntimeClient(clientConfig(credential)));
   // Evicted clients are not destroyed: a ChatModel built earlier may still hold one, and idle ones hold no sockets
   // (the SDK opens one HTTP/2 session per request for this client).
   if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string);

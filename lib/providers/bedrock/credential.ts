@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A project's Bedrock credential (CONTRACT.md §3): IAM keys, a Bedrock API key, or neither (the gateway's own role

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
 import type { ChatResult, FinishReason, ToolCall } from '../types.js';
 import { malformedResponse } from './errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
 import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../types.js';
 import { malformedResponse, streamEndedEarly } from './errors.js';

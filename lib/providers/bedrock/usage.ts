@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Usage } from '../types.js';
 
 /** Converse's `TokenUsage`, camelCase on the wire; every field tolerated missing. */

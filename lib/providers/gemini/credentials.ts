@@ -2,7 +2,7 @@
  * Credential shapes of `gemini` and `vertex-ai` (CONTRACT.md §3), checked when the admin API stores one: shape
  * only, never validity. Output types are what the factories receive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const geminiCredentialSchema = z.object({
   api_key: z.string().min(1),

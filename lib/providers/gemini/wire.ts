@@ -5,7 +5,7 @@
  * @see https://ai.google.dev/api/generate-content
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface GeminiFunctionCall {
   id?: string;

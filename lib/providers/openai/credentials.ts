@@ -2,7 +2,7 @@
  * Credential shapes of the OpenAI family (CONTRACT.md §3), checked when the admin API stores one: shape only, never
  * validity. Output types are what the factories receive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** RFC 9110 token: what `fetch` accepts as a header name, so a bad name is a 400 at PUT time, not a failed call. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

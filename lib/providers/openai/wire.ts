@@ -4,7 +4,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat/object
  * @see https://platform.openai.com/docs/api-reference/chat/streaming
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const wireUsageSchema = z.looseObject({
   prompt_tokens: z.number().nullish(),

@@ -1,0 +1,70 @@
+/**
+ * The stack's settings, read from CDK context (`cdk.json` or `-c key=value` on the command line), validated once so
+ * that a typo fails the synth with a message naming the key instead of deploying something else.
+ * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+ */
+import type { Node } from 'constructs';
+
+export interface GatewayConfig {
+  /** The CloudFormation stack name; also the Secrets Manager prefix (`<stackName>/projects/<id>/providers`). */
+  stackName: string;
+  /** Memory of the chat function in MB (CPU scales with it). */
+  chatMemoryMb: number;
+  /** Retention of both functions' CloudWatch log groups, in days. */
+  logRetentionDays: number;
+  /** When set, DynamoDB expires usage rows whose numeric `expires_at` has passed; the chat function gets the days. */
+  usageTtlDays: number | undefined;
+  /** `POWERTOOLS_LOG_LEVEL` of both functions. */
+  logLevel: string;
+}
+
+export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
+  stackName: 'llm-gateway',
+  chatMemoryMb: 1024,
+  logRetentionDays: 30,
+  usageTtlDays: undefined,
+  logLevel: 'INFO',
+};
+
+/** The retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function integer(node: Node, key: string, fallback: number, min: number, max: number): number {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(String(raw));
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`context ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Reads and checks `stackName`, `chatMemoryMb`, `logRetentionDays`, `usageTtlDays` and `logLevel`. */
+export function configFromContext(node: Node): GatewayConfig {
+  const stackName = String(node.tryGetContext('stackName') ?? DEFAULT_CONFIG.stackName);
+  // CloudFormation's stack name rule; the name is also a secret-name prefix, whose alphabet is wider.
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new Error(
+      `context stackName must start with a letter and hold only letters, digits and '-', got ${stackName}`,
+    );
+  }
+  const logRetentionDays = integer(node, 'logRetentionDays', DEFAULT_CONFIG.logRetentionDays, 1, 3653);
+  if (!RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new Error(`context logRetentionDays must be one of ${RETENTION_DAYS.join(', ')}, got ${logRetentionDays}`);
+  }
+  const ttl: unknown = node.tryGetContext('usageTtlDays');
+  const usageTtlDays =
+    ttl === undefined || ttl === null || ttl === '' ? undefined : integer(node, 'usageTtlDays', 0, 1, 3650);
+  const logLevel = String(node.tryGetContext('logLevel') ?? DEFAULT_CONFIG.logLevel).toUpperCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`context logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    stackName,
+    chatMemoryMb: integer(node, 'chatMemoryMb', DEFAULT_CONFIG.chatMemoryMb, 128, 10240),
+    logRetentionDays,
+    usageTtlDays,
+    logLevel,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The cdk-nag AWS Solutions findings this stack accepts, each on the one construct it concerns, with its reason.
+ * Everything else the rules report fails the synth.
+ * @see https://github.com/cdklabs/cdk-nag/blob/main/RULES.md#awssolutions
+ */
+import { Validations } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+
+export interface NagSubjects {
+  chatFunction: IFunction;
+  adminFunction: IFunction;
+  secretPrefix: string;
+}
+
+const PARTITION = '<AWS::Partition>';
+const REGION = '<AWS::Region>';
+const ACCOUNT = '<AWS::AccountId>';
+
+function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+export function acknowledgeFindings({ chatFunction, adminFunction, secretPrefix }: NagSubjects): void {
+  const projectSecrets = `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:${secretPrefix}/projects/*`;
+  for (const fn of [chatFunction, adminFunction]) {
+    // Policy findings sit on the role's DefaultPolicy, a child of the role.
+    const role = fn.role ?? fn;
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'DESIGN.md pins nodejs22.x, the version the code is built and tested for (esbuild target node22).',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Added by tracing ACTIVE: xray:PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::${projectSecrets}]`,
+      'One secret per project, created at run time: the wildcard is the project id, under this stack’s prefix.',
+    );
+  }
+  const chatRole = chatFunction.role ?? chatFunction;
+  acknowledge(
+    chatRole,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*::foundation-model/*]`,
+    'Callers choose any Bedrock model by name; cross-region inference reaches foundation models in other regions.',
+  );
+  acknowledge(
+    chatRole,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*:${ACCOUNT}:inference-profile/*]`,
+    'Callers choose any inference profile of this account by name (e.g. us.anthropic.claude-…); none is known here.',
+  );
+}

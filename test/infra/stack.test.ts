@@ -1,0 +1,309 @@
+import { Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinitions } from '../../lib/storage/tables.js';
+import {
+  actionsOf,
+  allowing,
+  buildApp,
+  functionRoleId,
+  isArnOf,
+  logicalId,
+  renderJoin,
+  resourcesOf,
+  roleStatements,
+  type Statement,
+  type Synthesised,
+  synth,
+  tableIds,
+} from './helpers.js';
+
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const SECRET_WRITES = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:DeleteSecret',
+];
+
+/** A synth takes about a second, several on a loaded machine. */
+const SYNTH_TIMEOUT = 60_000;
+
+let synthesised: Synthesised;
+let ids: { chat: string; admin: string; chatRole: string; adminRole: string };
+let chat: Statement[];
+let admin: Statement[];
+
+beforeAll(() => {
+  synthesised = synth();
+  const { template } = synthesised;
+  const chatFn = logicalId(template, 'AWS::Lambda::Function', 'ChatFunction');
+  const adminFn = logicalId(template, 'AWS::Lambda::Function', 'AdminFunction');
+  ids = {
+    chat: chatFn,
+    admin: adminFn,
+    chatRole: functionRoleId(template, chatFn),
+    adminRole: functionRoleId(template, adminFn),
+  };
+  chat = roleStatements(template, ids.chatRole);
+  admin = roleStatements(template, ids.adminRole);
+}, SYNTH_TIMEOUT);
+
+describe('Function URLs', () => {
+  it('serves chat through a RESPONSE_STREAM Function URL with auth NONE', () => {
+    synthesised.template.hasResourceProperties('AWS::Lambda::Url', {
+      TargetFunctionArn: { 'Fn::GetAtt': [ids.chat, 'Arn'] },
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+    });
+  });
+
+  it('serves admin through an AWS_IAM Function URL and grants nobody public invoke on it', () => {
+    synthesised.template.hasResourceProperties('AWS::Lambda::Url', {
+      TargetFunctionArn: { 'Fn::GetAtt': [ids.admin, 'Arn'] },
+      AuthType: 'AWS_IAM',
+    });
+    const permissions = Object.values(synthesised.template.findResources('AWS::Lambda::Permission'));
+    const onAdmin = permissions.filter((p) => JSON.stringify(p.Properties.FunctionName).includes(ids.admin));
+    expect(onAdmin).toEqual([]);
+  });
+
+  it('outputs both URLs', () => {
+    const urls = synthesised.template.findResources('AWS::Lambda::Url');
+    const urlOf = (fnId: string) =>
+      Object.entries(urls).find(([, url]) => JSON.stringify(url.Properties.TargetFunctionArn).includes(fnId))![0];
+    synthesised.template.hasOutput('ChatUrl', { Value: { 'Fn::GetAtt': [urlOf(ids.chat), 'FunctionUrl'] } });
+    synthesised.template.hasOutput('AdminUrl', { Value: { 'Fn::GetAtt': [urlOf(ids.admin), 'FunctionUrl'] } });
+  });
+});
+
+describe('functions', () => {
+  it('runs chat on nodejs22.x arm64 with 1024 MB, 15 minutes, active tracing and the bundle entry', () => {
+    synthesised.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.absent(),
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 900,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      Description: 'LLM gateway: chat',
+    });
+  });
+
+  it('traces the admin function too', () => {
+    const fn = synthesised.template.findResources('AWS::Lambda::Function')[ids.admin]!;
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('gives both functions the table names, the secret prefix and the Powertools settings', () => {
+    const tables = tableIds(synthesised.template);
+    for (const [fnId, service] of [
+      [ids.chat, 'llm-gateway'],
+      [ids.admin, 'llm-gateway-admin'],
+    ] as const) {
+      const fn = synthesised.template.findResources('AWS::Lambda::Function')[fnId]!;
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        PROJECTS_TABLE: { Ref: tables.projects },
+        KEYS_TABLE: { Ref: tables.keys },
+        USAGE_TABLE: { Ref: tables.usage },
+        USAGE_DAILY_TABLE: { Ref: tables.usageDaily },
+        GATEWAY_SECRET_PREFIX: 'llm-gateway',
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+  });
+
+  it('keeps logs in a log group per function with the configured retention', () => {
+    synthesised.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  });
+});
+
+describe('tables', () => {
+  it('creates the four tables of lib/storage/tables.ts, on demand, with point-in-time recovery', () => {
+    const { template } = synthesised;
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    template.allResourcesProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    // tableIds finds each table by the key schema of its definition, or throws.
+    expect(Object.keys(tableIds(template)).sort()).toEqual(Object.keys(tableDefinitions).sort());
+  });
+
+  it('indexes keys by project and creation time', () => {
+    const keys = synthesised.template.findResources('AWS::DynamoDB::Table')[tableIds(synthesised.template).keys]!;
+    expect(keys.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'by_project',
+        KeySchema: [
+          { AttributeName: 'project_id', KeyType: 'HASH' },
+          { AttributeName: 'created_at', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+
+  it(
+    'expires usage rows only when usageTtlDays is set, and tells the chat function',
+    () => {
+      const usageOf = (s: Synthesised) =>
+        s.template.findResources('AWS::DynamoDB::Table')[tableIds(s.template).usage]!.Properties;
+      expect(usageOf(synthesised).TimeToLiveSpecification).toBeUndefined();
+
+      const withTtl = synth({ context: { usageTtlDays: '90' } });
+      expect(usageOf(withTtl).TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
+      withTtl.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'LLM gateway: chat',
+        Environment: { Variables: Match.objectLike({ USAGE_TTL_DAYS: '90' }) },
+      });
+    },
+    SYNTH_TIMEOUT,
+  );
+});
+
+describe('IAM', () => {
+  it('lets chat read keys and write only their last_used_at', () => {
+    const keys = tableIds(synthesised.template).keys;
+    expect(allowing(chat, 'dynamodb:GetItem', keys)).toHaveLength(1);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+      expect(allowing(chat, action, keys), action).toEqual([]);
+    }
+    const updates = allowing(chat, 'dynamodb:UpdateItem', keys);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['hash', 'last_used_at'] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    });
+  });
+
+  it('never lets chat touch the projects table', () => {
+    const projects = tableIds(synthesised.template).projects;
+    expect(chat.filter((s) => JSON.stringify(s.Resource).includes(`"${projects}"`))).toEqual([]);
+  });
+
+  it('lets chat append usage rows and update the counters', () => {
+    const tables = tableIds(synthesised.template);
+    expect(allowing(chat, 'dynamodb:PutItem', tables.usage)).toHaveLength(1);
+    expect(allowing(chat, 'dynamodb:UpdateItem', tables.usageDaily)).toHaveLength(1);
+    expect(allowing(chat, 'dynamodb:DeleteItem', tables.usage)).toEqual([]);
+  });
+
+  it('lets chat read secrets under the prefix and never write one', () => {
+    const actions = chat.flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'));
+    expect(actions).toEqual(['secretsmanager:GetSecretValue']);
+    const read = chat.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!;
+    expect(resourcesOf(read).map(renderJoin)).toEqual([
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:llm-gateway/projects/*',
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:llm-gateway/defaults-??????',
+    ]);
+  });
+
+  it('lets chat invoke Bedrock models, streaming or not', () => {
+    const bedrock = chat.filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
+    expect(bedrock.flatMap(actionsOf).sort()).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+  });
+
+  it('lets admin read and write every table and manage project secrets under the prefix', () => {
+    const tables = tableIds(synthesised.template);
+    for (const table of Object.values(tables)) {
+      for (const action of ['dynamodb:GetItem', 'dynamodb:Query', ...WRITE_ACTIONS]) {
+        expect(allowing(admin, action, table), `${action} on ${table}`).toHaveLength(1);
+      }
+    }
+    const secrets = admin.find((s) => actionsOf(s).includes('secretsmanager:CreateSecret'))!;
+    expect(actionsOf(secrets)).toEqual(expect.arrayContaining([...SECRET_WRITES, 'secretsmanager:GetSecretValue']));
+    expect(resourcesOf(secrets).map(renderJoin)).toEqual([
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:llm-gateway/projects/*',
+    ]);
+  });
+
+  it('grants no service-wide wildcard action to either function', () => {
+    for (const statement of [...chat, ...admin]) {
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    }
+  });
+
+  it('writes logs and traces with permissions on the function’s own log group and X-Ray', () => {
+    const functions = synthesised.template.findResources('AWS::Lambda::Function');
+    for (const [fnId, statements] of [
+      [ids.chat, chat],
+      [ids.admin, admin],
+    ] as const) {
+      expect(statements.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['xray:PutTraceSegments', 'logs:CreateLogStream', 'logs:PutLogEvents']),
+      );
+      const logGroup = (functions[fnId]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logs = statements.filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
+      expect(logs.flatMap(resourcesOf).every((resource) => isArnOf(resource, logGroup))).toBe(true);
+    }
+  });
+});
+
+describe('context', () => {
+  it(
+    'names the stack and the secret prefix, and sizes the chat function',
+    () => {
+      const custom = synth({ context: { stackName: 'team-gw', chatMemoryMb: '2048', logRetentionDays: '7' } });
+      expect(custom.stack.stackName).toBe('team-gw');
+      custom.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'LLM gateway: chat',
+        MemorySize: 2048,
+        Environment: { Variables: Match.objectLike({ GATEWAY_SECRET_PREFIX: 'team-gw' }) },
+      });
+      custom.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
+      expect(JSON.stringify(custom.template.toJSON())).not.toContain('secret:llm-gateway/');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it('refuses a context value out of range, naming the key', () => {
+    expect(() => synth({ context: { chatMemoryMb: '64' } })).toThrow(/chatMemoryMb/);
+    expect(() => synth({ context: { logRetentionDays: '10' } })).toThrow(/logRetentionDays/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('reports nothing unacknowledged and no warning or error annotation', () => {
+    // synth() above ran the AwsSolutions plugin: any unacknowledged finding would have thrown.
+    const annotations = Annotations.fromStack(synthesised.stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('gives every acknowledged finding a one-line reason', () => {
+    const acknowledged = synthesised.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      // Recorded as `{ "Annotation::<rule id>": reason }`.
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([key, reason]) => ({ id: key.replace(/^Annotation::/, ''), reason }));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledged) {
+      expect(id).toMatch(/^AwsSolutions-/);
+      expect(reason.length, id).toBeGreaterThan(20);
+      expect(reason, id).not.toContain('\n');
+    }
+  });
+
+  it(
+    'fails the synth on a finding nobody acknowledged',
+    () => {
+      const { app } = buildApp({
+        extend: (stack) => {
+          const role = new Role(stack, 'Careless', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+          role.addToPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+        },
+      });
+      expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
+    },
+    SYNTH_TIMEOUT,
+  );
+});
