@@ -160,6 +160,10 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
   const routes = [request.model, ...fallbackModels].map((model, i) =>
     resolveRoute(model, custom, i === 0 ? 'model' : `models[${i - 1}]`),
   );
+  // The provider is chosen once the model is routed: even a provider_not_configured answer names it.
+  headers['x-gateway-provider'] = routes[0]!.provider;
+  outcome.provider = routes[0]!.provider;
+  outcome.providerModel = routes[0]!.model;
   const defaults = await deps.defaults();
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),

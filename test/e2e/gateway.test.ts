@@ -114,6 +114,7 @@ describe('validation and routing', () => {
     expect(error?.status).toBe(400);
     expect(error?.code).toBe('provider_not_configured');
     expect(error?.message).toContain('openai');
+    expect(error?.headers?.get('x-gateway-provider')).toBe('openai');
   });
 
   it('lists catalog models and the project custom models as provider/model', async () => {
