@@ -117,12 +117,18 @@ export function storesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Store
   };
 }
 
-let fromEnv: StoreBundle | undefined;
+let fromEnv: { config: string; stores: StoreBundle } | undefined;
 
-/** The process's stores, built once from the environment on first use (clients and caches live across calls). */
+/**
+ * The process's stores, built once from the environment on first use (clients and caches live across calls), and
+ * built again only if the configuring variables change (a second local gateway in the same process, in tests).
+ * Both handlers share the one bundle, which is how a revoke through the admin API reaches the chat side's cache.
+ */
 export function storesFromEnv(): StoreBundle {
-  fromEnv ??= createStores(storesConfigFromEnv());
-  return fromEnv;
+  const config = storesConfigFromEnv();
+  const fingerprint = JSON.stringify(config);
+  if (fromEnv?.config !== fingerprint) fromEnv = { config: fingerprint, stores: createStores(config) };
+  return fromEnv.stores;
 }
 
 export { hashKey } from './ids.js';
