@@ -29,8 +29,8 @@ export interface StreamConverter {
 /**
  * One converter per stream. Tool calls are numbered in the order their blocks start (OpenAI `index`), independently
  * of Anthropic's block index, which also counts text and thinking blocks. Usage is the running total Anthropic
- * reports (each `message_delta` replaces, never adds to, what `message_start` said) and rides on the last chunk with
- * the finish reason.
+ * reports (each `message_delta` replaces, never adds to, what `message_start` said): the first chunk carries what
+ * `message_start` knew, and the last chunk, with the finish reason, the final totals.
  */
 export function createStreamConverter(options: { provider: string; jsonMode: boolean }): StreamConverter {
   const blocks = new Map<number, OpenBlock>();
@@ -49,7 +49,8 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
       case 'message_start':
         id = event.message.id;
         usage = mergeUsage(usage, event.message.usage);
-        return [chunk({ role: 'assistant', content: '' })];
+        // The prompt's tokens are known now: a client that leaves mid-stream is still accounted for them.
+        return [{ ...chunk({ role: 'assistant', content: '' }), usage: toUsage(usage) }];
       case 'content_block_start':
         return startBlock(event.index, event.content_block);
       case 'content_block_delta':

@@ -15,11 +15,13 @@ const data = (name: string) => sseFixture(name).map((event) => event.data);
 const content = (chunks: ChatChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
 
 describe('createStreamConverter', () => {
-  it('streams the documented text response as content deltas, finish reason and usage last', () => {
+  it('streams the documented text response as content deltas, finish reason and final usage last', () => {
     const chunks = run(data('stream-text.sse.txt'));
     expect(chunks[0]).toEqual({
       id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY',
       choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+      // What message_start knew, so a client that leaves mid-stream is still accounted for its prompt.
+      usage: { inputTokens: 25, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
     });
     expect(chunks.slice(1, -1).map((c) => c.choices[0]?.delta)).toEqual([{ content: 'Hello' }, { content: '!' }]);
     expect(chunks.at(-1)).toEqual({
@@ -28,7 +30,7 @@ describe('createStreamConverter', () => {
       // message_start said output 1, message_delta says 15 in total: 15, not 16.
       usage: { inputTokens: 25, outputTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0 },
     });
-    expect(chunks.slice(0, -1).every((c) => c.usage === undefined)).toBe(true);
+    expect(chunks.slice(1, -1).every((c) => c.usage === undefined)).toBe(true);
   });
 
   it('streams the documented tool use as one OpenAI tool call: id, type and name first, then argument fragments', () => {
