@@ -2,10 +2,10 @@
  * The data plane's own behaviour end to end: auth, validation, routing, Azure and custom providers, fallbacks,
  * timeouts, `/v1/models`, key limits and the usage rows, through the local server with the official openai SDK.
  */
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
-import type { Simulator } from '../simulators/base.js';
+import { Gate, type Simulator } from '../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
 let gateway: TestGateway;
@@ -21,6 +21,7 @@ beforeAll(async () => {
     VLLORA_OPENAI_API_KEY: undefined,
     ANTHROPIC_API_KEY: undefined,
     GATEWAY_FIRST_BYTE_TIMEOUT_MS: '1500',
+    GATEWAY_IDLE_TIMEOUT_MS: '1000',
     GATEWAY_RETRY_BACKOFF_MS: '1',
   });
   sim = await startOpenAISimulator();
@@ -173,6 +174,23 @@ describe('fallbacks and timeouts', () => {
     }
     expect(text).toBe('in time');
     expect(sim.requests.length - before).toBe(2);
+  });
+
+  it('ends a stream whose provider goes quiet with an upstream_timeout error event', async () => {
+    const gate = new Gate();
+    gate.open(); // lets 'first ' through; the simulator then holds the rest back for good
+    sim.script(textReply(['first ', 'late'], { gate }));
+    const stream = await client.chat.completions.create({ model: 'acme/llama-3', messages: user('x'), stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().then(
+      () => undefined,
+      (e: unknown) => e as ApiError,
+    );
+    expect(text).toBe('first ');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error?.error as { code?: string } | undefined)?.code).toBe('upstream_timeout');
   });
 
   it('answers 504 when the only model does not answer in time', async () => {
