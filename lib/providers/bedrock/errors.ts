@@ -33,9 +33,8 @@ export function mapBedrockError(error: unknown, model: string): GatewayError {
     case 'ConflictException':
       return mapUpstreamStatus({ provider: PROVIDER, status: 400, message: text, code: 'validation_error', cause });
     case 'ThrottlingException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 429, cause });
     case 'ServiceQuotaExceededException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 429, code: 'service_quota_exceeded', cause });
+      return mapUpstreamStatus({ provider: PROVIDER, status: 429, cause });
     case 'ModelNotReadyException':
       return mapUpstreamStatus({ provider: PROVIDER, status: 503, code: 'model_not_ready', cause });
     case 'ServiceUnavailableException':

@@ -60,7 +60,9 @@ export function mapUpstreamStatus(error: UpstreamHttpError): GatewayError {
     return new GatewayError({
       status: 429,
       type: 'rate_limit_error',
-      code: error.code ?? 'rate_limit_exceeded',
+      // One code for every provider's 429 (Anthropic says `rate_limit_error`, Bedrock `ThrottlingException`…), the
+      // same as the gateway's own limit: clients branch on it.
+      code: 'rate_limit_exceeded',
       message: `${provider} is rate limiting this credential; try again later.`,
       retryable: true,
       retryAfterMs,

@@ -26,7 +26,7 @@ describe('errors', () => {
     ['InternalServerException', 500, 502, 'upstream_error'],
     ['ModelErrorException', 424, 502, 'model_error'],
     ['ModelNotReadyException', 429, 503, 'model_not_ready'],
-    ['ServiceQuotaExceededException', 400, 429, 'service_quota_exceeded'],
+    ['ServiceQuotaExceededException', 400, 429, 'rate_limit_exceeded'],
   ])('maps %s (HTTP %i) to %i %s', async (type, upstreamStatus, status, code) => {
     bedrock.sim.script(bedrockError(upstreamStatus, type, `${type}: simulated`));
     await expect(bedrock.model.complete(ask('Hi'), testContext().ctx)).rejects.toMatchObject({ status, code });

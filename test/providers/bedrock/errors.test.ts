@@ -15,7 +15,7 @@ const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 describe('mapBedrockError', () => {
   it.each([
     ['ThrottlingException', 429, 429, 'rate_limit_exceeded', true],
-    ['ServiceQuotaExceededException', 400, 429, 'service_quota_exceeded', true],
+    ['ServiceQuotaExceededException', 400, 429, 'rate_limit_exceeded', true],
     ['ModelNotReadyException', 429, 503, 'model_not_ready', true],
     ['ServiceUnavailableException', 503, 503, 'provider_overloaded', true],
     ['ModelTimeoutException', 408, 504, 'upstream_timeout', false],
