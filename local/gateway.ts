@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { newRequestId } from '../lib/gateway/chat.js';
 import { MAX_BODY_BYTES } from '../lib/gateway/validate.js';
 import { ensureTables, storesFromEnv } from '../lib/storage/index.js';
 import { startLocalDynamo } from '../lib/storage/local-dynamo.js';
@@ -143,7 +144,19 @@ type AdminHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise
 
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dataDir = resolve(options.dataDir ?? process.env.GATEWAY_DATA_DIR ?? '.gateway');
-  await prepareDataDir(dataDir);
+  // Some pseudo-filesystems (/proc on Linux) never settle a recursive mkdir: give up with the same one-line error.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    prepareDataDir(dataDir),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new StartupError(`The data directory ${dataDir} is not writable (no answer from the filesystem).`)),
+        5_000,
+      );
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
   const adminToken = await adminTokenFor(dataDir, options.adminToken);
   const dynamo = await startLocalDynamo(dataDir).catch((error: unknown) => {
     throw new StartupError(`Could not open the local database in ${dataDir}/dynamodb: ${String(error)}`);
@@ -165,7 +178,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const inFlight = new Set<Promise<void>>();
   const server: Server = createServer({ noDelay: true }, (req, res) => {
     const handling = serve(req, res).catch((error: unknown) => {
-      if (!res.headersSent) writeJson(res, 500, { error: internalError() });
+      if (!res.headersSent) writeJson(res, 500, { error: internalError() }, { 'x-request-id': newRequestId() });
       else res.destroy();
       process.stderr.write(`local server: ${String(error)}\n`);
     });
@@ -176,7 +189,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     if (body === undefined) {
-      writeJson(res, 413, { error: tooLarge() }, { connection: 'close' });
+      // Lambda's Function URL refuses such a body itself; locally the server does, with the gateway's headers.
+      writeJson(res, 413, { error: tooLarge() }, { connection: 'close', 'x-request-id': newRequestId() });
       req.destroy();
       return;
     }

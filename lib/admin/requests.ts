@@ -3,6 +3,7 @@
  * page at a time. `cursor` is the opaque `next_cursor` of the page before; `next_cursor` is null on the last page.
  */
 import { badRequest } from '../gateway/errors.js';
+import { accountingSettled } from '../usage/settled.js';
 import { InvalidCursorError, type UsageRow } from '../usage/store.js';
 import { type AdminResponse, json } from './http.js';
 import { loadProject } from './projects.js';
@@ -51,6 +52,7 @@ export async function listRequests({ req, params, stores }: RouteContext): Promi
   const limit = parseLimit(queryParam(req.query, 'limit'));
   const cursor = queryParam(req.query, 'cursor');
   try {
+    await accountingSettled();
     const page = await requireUsageStore(stores).listRequests(project.id, limit, cursor);
     return json(200, { data: page.data.map(requestView), next_cursor: page.next_cursor });
   } catch (error) {

@@ -8,6 +8,7 @@ import type { Stores } from '../storage/types.js';
 import { aggregateUsage, USAGE_GROUP_BYS, type UsageGroupBy } from '../usage/aggregate.js';
 import { addDays, daySpan, daysBetween, formatDay, parseDay } from '../usage/days.js';
 import { usageStoreFor } from '../usage/for-stores.js';
+import { accountingSettled } from '../usage/settled.js';
 import type { UsageStore } from '../usage/store.js';
 import { type AdminResponse, json } from './http.js';
 import { loadProject } from './projects.js';
@@ -74,6 +75,7 @@ export function requireUsageStore(stores: Stores): UsageStore {
 export async function getUsage({ req, params, stores }: RouteContext): Promise<AdminResponse> {
   const project = await loadProject(stores, params.project);
   const query = parseUsageQuery(req.query, new Date());
+  await accountingSettled();
   const counters = await requireUsageStore(stores).dailyCounters(project.id, daysBetween(query.from, query.to));
   return json(200, { ...query, ...aggregateUsage(counters, query.group_by) });
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DefaultCredentials } from '../providers/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
+import { beginAccounting } from '../usage/settled.js';
 import { costHeader } from './account.js';
 import { authenticate } from './auth.js';
 import {
@@ -79,14 +80,30 @@ export function newRequestId(): string {
   return `req_${randomBytes(12).toString('hex')}`;
 }
 
-export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink, deps: ChatDeps): Promise<void> {
+export async function handleGatewayRequest(
+  req: HttpRequest,
+  responseSink: ResponseSink,
+  deps: ChatDeps,
+): Promise<void> {
+  // The accounting is registered before the client can see the end of the response, so a read that follows the
+  // answer waits for it (lib/usage/settled.ts).
+  let accounted = false;
+  let accountingBegun: (() => void) | undefined;
+  const sink: ResponseSink = {
+    closed: responseSink.closed,
+    start: (status, headers) => responseSink.start(status, headers),
+    write: (data) => responseSink.write(data),
+    end: () => {
+      if (accounted) accountingBegun ??= beginAccounting();
+      return responseSink.end();
+    },
+  };
   const startedAt = new Date();
   const started = performance.now();
   const requestId = newRequestId();
   const headers: Record<string, string> = { 'x-request-id': requestId };
   const outcome: RequestOutcome = { requestId, at: startedAt, status: 200, stream: false, latencyMs: 0 };
   let key: KeyRecord | undefined;
-  let accounted = false;
   try {
     const endpoint = endpointFor(req);
     if (endpoint instanceof GatewayError) throw endpoint;
@@ -110,7 +127,11 @@ export async function handleGatewayRequest(req: HttpRequest, sink: ResponseSink,
     await fail(raw, sink, headers, outcome);
   } finally {
     outcome.latencyMs = Math.round(performance.now() - started);
-    if (key && accounted) await accountSafely(deps, outcome);
+    if (key && accounted) {
+      accountingBegun ??= beginAccounting();
+      await accountSafely(deps, outcome);
+    }
+    accountingBegun?.();
   }
 }
 

@@ -4,6 +4,7 @@
  * once the month's spend has reached it).
  */
 import type { KeyRecord } from '../storage/types.js';
+import { accountingSettled } from '../usage/settled.js';
 import type { UsageStore } from '../usage/store.js';
 import { GatewayError } from './errors.js';
 
@@ -22,6 +23,9 @@ export async function enforceKeyLimits(key: KeyRecord, usage: UsageStore, at: Da
     }
   }
   if (key.budget_usd !== null) {
+    // The previous answer's spend may still be being written: a client sending requests back to back must not get
+    // ahead of its own budget.
+    await accountingSettled();
     const spent = await usage.monthSpendUsd(key.project_id, key.id, at);
     if (spent >= key.budget_usd) {
       throw new GatewayError({

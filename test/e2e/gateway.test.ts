@@ -101,6 +101,7 @@ describe('validation and routing', () => {
     const body = JSON.stringify({ model: 'acme/llama-3', messages: user('x'.repeat(6 * 1024 * 1024)) });
     const response = await raw('/v1/chat/completions', { method: 'POST', body });
     expect(response.status).toBe(413);
+    expect(response.headers.get('x-request-id')).toMatch(/^req_/);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
   });
 
@@ -198,5 +199,32 @@ describe('fallbacks and timeouts', () => {
     const error = await failure(client.chat.completions.create({ model: 'acme/llama-3', messages: user('x') }));
     expect(error?.status).toBe(504);
     expect(error?.code).toBe('upstream_timeout');
+  });
+});
+
+describe('accounting seen right after the answer', () => {
+  it('lists the row of a request as soon as its answer has ended', async () => {
+    sim.script(textReply('counted'));
+    const { response } = await client.chat.completions
+      .create({ model: 'acme/llama-3', messages: user('x') })
+      .withResponse();
+    const id = response.headers.get('x-request-id');
+    const listing = await gateway.admin<{ data: { id: string }[] }>(
+      'GET',
+      `/admin/projects/${projectId}/requests?limit=5`,
+    );
+    expect(listing.body.data.map((row) => row.id)).toContain(id);
+  });
+
+  it('refuses the very next request once the budget is spent, without waiting', async () => {
+    const made = await gateway.admin<{ key: string }>('POST', `/admin/projects/${projectId}/keys`, {
+      budget_usd: 0.000000001,
+    });
+    const budgeted = gateway.client(made.body.key);
+    sim.script(textReply('first', { usage: { prompt_tokens: 10, completion_tokens: 10 } }));
+    await budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x') });
+    const error = await failure(budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x') }));
+    expect(error?.status).toBe(403);
+    expect(error?.code).toBe('budget_exceeded');
   });
 });
