@@ -15,8 +15,6 @@ import {
   type CallSettings,
   ClientClosedError,
   completeWithFallbacks,
-  nextWithIdleTimeout,
-  type OpenedStream,
   openStreamWithFallbacks,
 } from './call.js';
 import { customProviderNames, resolveChatModel } from './credentials.js';
@@ -26,17 +24,9 @@ import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf, priceForRoute } from './price.js';
-import {
-  chunkBody,
-  completionBody,
-  type ResponseIdentity,
-  SSE_DONE,
-  sseErrorEvent,
-  sseEvent,
-  toErrorBody,
-  usageChunkBody,
-} from './respond.js';
+import { completionBody, type ResponseIdentity, toErrorBody } from './respond.js';
 import { resolveRoute } from './route.js';
+import { pipeStream } from './stream.js';
 import { parseChatRequest } from './validate.js';
 
 export interface ChatDeps {
@@ -240,59 +230,4 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
 
 function setIgnored(headers: Record<string, string>, attempt: Attempt): void {
   if (attempt.ignored.size > 0) headers['x-gateway-ignored'] = [...attempt.ignored].join(',');
-}
-
-interface StreamState {
-  identity: ResponseIdentity;
-  includeUsage: boolean;
-  outcome: RequestOutcome;
-  started: number;
-}
-
-/** Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event. */
-async function pipeStream(
-  stream: OpenedStream,
-  attempt: Attempt,
-  sink: ResponseSink,
-  idleTimeoutMs: number,
-  state: StreamState,
-): Promise<void> {
-  const { identity, includeUsage, outcome } = state;
-  let result = stream.first;
-  try {
-    while (!result.done) {
-      const chunk = result.value;
-      if (chunk.usage) outcome.usage = chunk.usage;
-      if (chunk.choices.length > 0) {
-        if (outcome.ttftMs === undefined && chunk.choices.some((c) => c.delta.content || c.delta.tool_calls)) {
-          outcome.ttftMs = Math.round(performance.now() - state.started);
-        }
-        for (const choice of chunk.choices) if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
-        if (sink.closed.aborted) throw new ClientClosedError();
-        await sink.write(sseEvent(chunkBody(chunk, identity, includeUsage)));
-      }
-      result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
-    }
-    if (includeUsage && outcome.usage) await sink.write(sseEvent(usageChunkBody(outcome.usage, identity)));
-    await sink.write(SSE_DONE);
-    await sink.end();
-  } catch (raw) {
-    attempt.controller.abort();
-    if (raw instanceof ClientClosedError || sink.closed.aborted) throw new ClientClosedError();
-    const error = toGatewayError(raw);
-    log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, cause: error.cause });
-    outcome.status = error.status;
-    outcome.errorCode = error.code ?? 'upstream_error';
-    await sink.write(sseErrorEvent(error)).catch(() => {});
-    await sink.end().catch(() => {});
-  } finally {
-    // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
-    stream.iterator.return?.().catch(() => {});
-    attempt.span.end({
-      status: sink.closed.aborted ? 499 : outcome.status,
-      usage: outcome.usage,
-      costUsd: costOf(outcome.usage, outcome.price),
-      ttftMs: outcome.ttftMs,
-    });
-  }
 }

@@ -1,0 +1,67 @@
+/**
+ * The streaming half of step 6: provider chunks written as SSE events as they arrive. After the head is sent, an
+ * error can no longer change the status: it becomes a final `data: {"error": …}` event and the stream ends without
+ * `[DONE]` (CONTRACT.md §2).
+ */
+import { type Attempt, ClientClosedError, nextWithIdleTimeout, type OpenedStream } from './call.js';
+import { toGatewayError } from './errors.js';
+import type { ResponseSink } from './http.js';
+import { log } from './log.js';
+import type { RequestOutcome } from './outcome.js';
+import { costOf } from './price.js';
+import { chunkBody, type ResponseIdentity, SSE_DONE, sseErrorEvent, sseEvent, usageChunkBody } from './respond.js';
+
+export interface StreamState {
+  identity: ResponseIdentity;
+  includeUsage: boolean;
+  outcome: RequestOutcome;
+  started: number;
+}
+
+/** Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event. */
+export async function pipeStream(
+  stream: OpenedStream,
+  attempt: Attempt,
+  sink: ResponseSink,
+  idleTimeoutMs: number,
+  state: StreamState,
+): Promise<void> {
+  const { identity, includeUsage, outcome } = state;
+  let result = stream.first;
+  try {
+    while (!result.done) {
+      const chunk = result.value;
+      if (chunk.usage) outcome.usage = chunk.usage;
+      if (chunk.choices.length > 0) {
+        if (outcome.ttftMs === undefined && chunk.choices.some((c) => c.delta.content || c.delta.tool_calls)) {
+          outcome.ttftMs = Math.round(performance.now() - state.started);
+        }
+        for (const choice of chunk.choices) if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
+        if (sink.closed.aborted) throw new ClientClosedError();
+        await sink.write(sseEvent(chunkBody(chunk, identity, includeUsage)));
+      }
+      result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
+    }
+    if (includeUsage && outcome.usage) await sink.write(sseEvent(usageChunkBody(outcome.usage, identity)));
+    await sink.write(SSE_DONE);
+    await sink.end();
+  } catch (raw) {
+    attempt.controller.abort();
+    if (raw instanceof ClientClosedError || sink.closed.aborted) throw new ClientClosedError();
+    const error = toGatewayError(raw);
+    log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, cause: error.cause });
+    outcome.status = error.status;
+    outcome.errorCode = error.code ?? 'upstream_error';
+    await sink.write(sseErrorEvent(error)).catch(() => {});
+    await sink.end().catch(() => {});
+  } finally {
+    // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
+    stream.iterator.return?.().catch(() => {});
+    attempt.span.end({
+      status: sink.closed.aborted ? 499 : outcome.status,
+      usage: outcome.usage,
+      costUsd: costOf(outcome.usage, outcome.price),
+      ttftMs: outcome.ttftMs,
+    });
+  }
+}
