@@ -76,7 +76,8 @@ export async function account(outcome: RequestOutcome, stores: Stores, usage: Us
   const row = usageRow(outcome, costUnits);
   await Promise.all([
     withRetries('the usage row', outcome, () => usage.putRow(row, costUnits)),
-    withRetries('the usage counters', outcome, () => usage.addToCounters(row, costUnits)),
+    withRetries('the daily usage counters', outcome, () => usage.addToDailyCounters(row, costUnits)),
+    withRetries("the key's month spend", outcome, () => usage.addToMonthSpend(row, costUnits)),
     outcome.key
       ? stores.keys.touch(outcome.key, outcome.at).catch((error: unknown) => {
           log.warn('could not record the key use', { requestId: outcome.requestId, keyId: outcome.keyId, error });

@@ -79,7 +79,7 @@ const annotationValue = (value: string) => value.slice(0, 250);
 export function startProviderSpan(info: ProviderCallInfo, { tracer = processTracer }: SpanOptions = {}): ProviderSpan {
   let subsegment: SubsegmentLike;
   try {
-    if (!tracer.isTracingEnabled()) return NOT_RECORDING;
+    if (!tracer?.isTracingEnabled()) return NOT_RECORDING;
     const parent = tracer.getSegment() as unknown as ParentLike | undefined;
     if (!parent || typeof parent.addNewSubsegment !== 'function') return NOT_RECORDING;
     subsegment = parent.addNewSubsegment(subsegmentName(info.provider));

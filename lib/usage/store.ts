@@ -99,8 +99,16 @@ export class UsageStore {
     );
   }
 
-  /** Adds one request to its day's counters (and to the key's month spend when it cost something). */
+  /**
+   * Adds one request to its day's counters and, when it cost something, to the key's month spend. The two writes
+   * go out together; each is idempotent only as a whole, so callers that retry should retry them one by one.
+   */
   async addToCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
+    await Promise.all([this.addToDailyCounters(row, costUnits), this.addToMonthSpend(row, costUnits)]);
+  }
+
+  /** Adds one request to its day × model × provider × key counters. */
+  async addToDailyCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
     const day = row.at.slice(0, 10);
     const model = row.model ?? COUNTER_NONE;
     const provider = row.provider ?? COUNTER_NONE;
@@ -128,16 +136,19 @@ export class UsageStore {
         }),
       }),
     );
-    if (costUnits !== null && costUnits > 0) {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tables.usageDaily,
-          Key: marshall(monthKey(row.project_id, row.key_id, row.at.slice(0, 7))),
-          UpdateExpression: 'ADD cost_units :cost',
-          ExpressionAttributeValues: marshall({ ':cost': costUnits }),
-        }),
-      );
-    }
+  }
+
+  /** Adds the request's cost to the key's spend this UTC month (budgets); nothing to do when it cost nothing. */
+  async addToMonthSpend(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
+    if (costUnits === null || costUnits <= 0) return;
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tables.usageDaily,
+        Key: marshall(monthKey(row.project_id, row.key_id, row.at.slice(0, 7))),
+        UpdateExpression: 'ADD cost_units :cost',
+        ExpressionAttributeValues: marshall({ ':cost': costUnits }),
+      }),
+    );
   }
 
   /** The key's spend this UTC calendar month, in USD. */

@@ -48,7 +48,7 @@ function nextDocument(count: number): Promise<Record<string, unknown>> {
 
 describe('in Lambda', () => {
   it('sends the closed provider subsegment to the daemon under the invocation trace', async () => {
-    expect(tracing.tracer.isTracingEnabled()).toBe(true);
+    expect(tracing.tracer?.isTracingEnabled()).toBe(true);
     const stream = tracing.traceProviderStream(
       { provider: 'anthropic', model: 'claude-3-5-haiku', projectId: 'proj_9' },
       async function* () {
