@@ -18,7 +18,10 @@ export function priceForRoute(route: Route, credentials: ProjectCredentials, at:
       | undefined;
     return model ? priceFromCustomModel(model) : undefined;
   }
-  return priceFor(route.provider, route.model, at);
+  // A credential may say which catalog model a deployment name runs (Azure's `deployments`).
+  const deployments = credentials[route.provider]?.credential.deployments as Record<string, unknown> | undefined;
+  const deployed = deployments?.[route.model];
+  return priceFor(route.provider, typeof deployed === 'string' ? deployed : route.model, at);
 }
 
 /** USD for the usage at the price; null when the price is unknown. */

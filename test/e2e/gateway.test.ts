@@ -36,6 +36,7 @@ beforeAll(async () => {
     api_key: 'azure-secret',
     endpoint: sim.url,
     api_version: '2024-10-21',
+    deployments: { 'my-gpt4o': 'gpt-4o' },
   });
   client = gateway.client(key);
 });
@@ -140,9 +141,13 @@ describe('providers', () => {
   });
 
   it('serves azure/<deployment> on the deployment path with the api-key header', async () => {
-    sim.script(textReply('from azure'));
-    const data = await client.chat.completions.create({ model: 'azure/my-gpt4o', messages: user('hi') });
+    sim.script(textReply('from azure', { usage: { prompt_tokens: 1000, completion_tokens: 100 } }));
+    const { data, response } = await client.chat.completions
+      .create({ model: 'azure/my-gpt4o', messages: user('hi') })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('from azure');
+    // Priced as the gpt-4o it deploys: 1000 × 2.5 + 100 × 10 per million.
+    expect(response.headers.get('x-gateway-cost-usd')).toBe('0.0035');
     expect(sim.lastRequest!.path).toBe('/openai/deployments/my-gpt4o/chat/completions');
     expect(sim.lastRequest!.query.get('api-version')).toBe('2024-10-21');
     expect(sim.lastRequest!.headers['api-key']).toBe('azure-secret');

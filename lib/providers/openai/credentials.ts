@@ -21,6 +21,11 @@ export const azureCredentialSchema = z.object({
   endpoint: z.url(),
   /** Absent means AZURE_DEFAULT_API_VERSION, applied when the client is built so stored credentials follow it. */
   api_version: z.string().min(1).optional(),
+  /**
+   * Which OpenAI model each deployment runs (`{"prod-chat": "gpt-4o"}`), for pricing: a deployment prices as the
+   * model it deploys, and without an entry as the OpenAI model of the same name.
+   */
+  deployments: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 export type AzureCredential = z.infer<typeof azureCredentialSchema>;
 
