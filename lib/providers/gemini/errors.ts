@@ -5,8 +5,8 @@
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
-import { GatewayError, isGatewayError } from '../../gateway/errors.js';
-import { invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
+import { type GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { connectionLost, invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
 
 export interface ErrorContext {
   /** The provider's name as the caller wrote it (`gemini`, `vertex-ai`). */
@@ -70,14 +70,7 @@ export function mapGeminiError(error: unknown, signal: AbortSignal, info: ErrorC
   // fetch's own failure before any answer (refused, reset, DNS): worth a retry.
   if (error instanceof TypeError && error.message === 'fetch failed') return upstreamUnreachable(provider, error);
   if (error instanceof Error && /parsing stream chunk/.test(error.message)) return invalidResponse(provider, error);
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `The connection to ${provider} was lost before the answer was complete.`,
-    retryable: true,
-    cause: error,
-  });
+  return connectionLost(provider, error);
 }
 
 /** The `error` object inside the SDK's message, which is the body's JSON, possibly after a "got status" prefix. */

@@ -6,7 +6,13 @@
  * @see https://platform.openai.com/docs/guides/error-codes
  */
 import { GatewayError, isGatewayError } from '../../gateway/errors.js';
-import { invalidResponse, mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import {
+  connectionLost,
+  invalidResponse,
+  mapUpstreamStatus,
+  upstreamTimeout,
+  upstreamUnreachable,
+} from '../shared/http-errors.js';
 import type { CallContext } from '../types.js';
 import type { SdkErrorClasses } from './client.js';
 
@@ -92,17 +98,6 @@ export function incompleteStream(provider: string): GatewayError {
     code: 'upstream_error',
     message: `${provider} ended the stream before the answer was complete.`,
     retryable: true,
-  });
-}
-
-function connectionLost(provider: string, cause: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `The connection to ${provider} was lost before the answer was complete.`,
-    retryable: true,
-    cause,
   });
 }
 

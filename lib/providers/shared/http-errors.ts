@@ -116,6 +116,18 @@ export function invalidResponse(provider: string, cause?: unknown): GatewayError
   });
 }
 
+/** The connection broke after the provider had started answering (reset, truncated body): 502, worth a retry. */
+export function connectionLost(provider: string, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `The connection to ${provider} was lost before the answer was complete.`,
+    retryable: true,
+    cause,
+  });
+}
+
 /** A network failure reaching the provider (connection refused, reset, DNS): 502, worth a retry. */
 export function upstreamUnreachable(provider: string, cause?: unknown): GatewayError {
   return new GatewayError({
