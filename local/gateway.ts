@@ -158,7 +158,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     }),
   ]).finally(() => clearTimeout(timer));
   const adminToken = await adminTokenFor(dataDir, options.adminToken);
-  const dynamo = await startLocalDynamo(dataDir).catch((error: unknown) => {
+  const dynamo = await startLocalDynamo(dataDir, { mode: 'child' }).catch((error: unknown) => {
     throw new StartupError(`Could not open the local database in ${dataDir}/dynamodb: ${String(error)}`);
   });
 

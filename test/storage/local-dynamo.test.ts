@@ -39,4 +39,28 @@ describe('startLocalDynamo', () => {
     await Promise.all([dynamo.close(), dynamo.close()]);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('runs in a child process that keeps the data and stops on close', async () => {
+    const dir = await makeTempDir('gw-dynalite-child-');
+    const first = await startLocalDynamo(dir, { mode: 'child' });
+    const stores = createStores({
+      dynamodb: { endpoint: first.endpoint },
+      credentials: { kind: 'local', dataDir: dir },
+    });
+    await ensureTables(stores.dynamodb, stores.tables);
+    const project = await stores.projects.create('in a child');
+    await first.close();
+    await expect(stores.projects.get(project.id)).rejects.toThrow();
+    stores.dynamodb.destroy();
+
+    const second = await startLocalDynamo(dir, { mode: 'child' });
+    const again = createStores({
+      dynamodb: { endpoint: second.endpoint },
+      credentials: { kind: 'local', dataDir: dir },
+    });
+    expect(await again.projects.get(project.id)).toEqual(project);
+    again.dynamodb.destroy();
+    await second.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 });

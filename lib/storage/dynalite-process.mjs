@@ -1,0 +1,15 @@
+// dynalite in a child process of the local gateway, so its LevelDB work runs beside the gateway's event loop
+// rather than on it. Started by local-dynamo.ts; reports its port over IPC and exits with its parent.
+import dynalite from 'dynalite';
+
+const path = process.argv[2];
+const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+server.on('error', (error) => {
+  process.send?.({ error: String(error) });
+  process.exit(1);
+});
+server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message) => {
+  if (message === 'close') server.close(() => process.exit(0));
+});
