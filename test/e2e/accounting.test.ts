@@ -10,7 +10,7 @@ import { priceFor } from '../../lib/pricing/index.js';
 import { storesFromEnv } from '../../lib/storage/index.js';
 import { UsageStore } from '../../lib/usage/store.js';
 import { usdToUnits } from '../../lib/usage/units.js';
-import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import { Gate, type Simulator, sleep } from '../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
@@ -63,14 +63,6 @@ afterAll(async () => {
   await sim?.close();
   restoreEnv?.();
 });
-
-const user = (content: string) => [{ role: 'user' as const, content }];
-type ApiError = InstanceType<typeof OpenAI.APIError>;
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: unknown) => e as ApiError,
-  );
 
 /** A project with the simulator as `openai` and as the custom provider `acme` (1 USD in, 2 USD out per million). */
 async function setUpProject(name: string): Promise<string> {

@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import {
   type AnthropicSimulator,
   errorReply,
@@ -47,7 +47,6 @@ afterAll(async () => {
   restoreEnv?.();
 });
 
-const user = (content: string) => [{ role: 'user' as const, content }];
 const received = () => sim.lastRequest!.body as Record<string, unknown>;
 
 async function drain(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {

@@ -14,7 +14,7 @@ export const API_KEY = 'ABSKe2e-bedrock-api-key-never-shown';
 export const MODEL = 'bedrock/anthropic.claude-3-haiku-20240307-v1:0';
 export const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-export type ApiError = InstanceType<typeof OpenAI.APIError>;
+export type { ApiError } from '../helpers/local-gateway.js';
 export type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
 export interface BedrockE2E {
@@ -64,16 +64,7 @@ export function useBedrockGateway(): BedrockE2E {
   return state;
 }
 
-export const user = (content: string) => [{ role: 'user' as const, content }];
-
-/** The APIError a call failed with (the test fails if it succeeded). */
-export const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: unknown) => error as ApiError,
-  );
+export { failure, user } from '../helpers/local-gateway.js';
 
 export async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
   const chunks: Chunk[] = [];

@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { type ApiError, failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import { Gate, type Simulator } from '../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
@@ -46,14 +46,6 @@ afterAll(async () => {
   await sim?.close();
   restoreEnv?.();
 });
-
-const user = (content: string) => [{ role: 'user' as const, content }];
-type ApiError = InstanceType<typeof OpenAI.APIError>;
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: unknown) => e as ApiError,
-  );
 
 async function raw(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${gateway.url}${path}`, {

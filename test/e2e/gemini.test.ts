@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import { Simulator } from '../simulators/base.js';
 import {
   type GeminiCall,
@@ -86,8 +86,6 @@ const setups: Setup[] = [
     checkAuth: (call) => expect(call).toMatchObject({ bearer: TOKEN, api: 'vertex', project: 'acme-prod' }),
   },
 ];
-
-const user = (content: string) => [{ role: 'user' as const, content }];
 
 function contentsOf(sim: GeminiSimulator): { role: string; parts: Record<string, unknown>[] }[] {
   return (sim.lastBody?.contents ?? []) as { role: string; parts: Record<string, unknown>[] }[];

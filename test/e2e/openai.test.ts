@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import type { Simulator } from '../simulators/base.js';
 import { Gate } from '../simulators/base.js';
 import { errorReply, startOpenAISimulator, streamErrorReply, textReply, toolCallsReply } from '../simulators/openai.js';
@@ -27,8 +27,6 @@ afterAll(async () => {
   await gateway?.close();
   await sim?.close();
 });
-
-const user = (content: string) => [{ role: 'user' as const, content }];
 
 /** Resolves with the promise's value, or fails the test after `ms` (a gateway that buffers would hang here). */
 function within<T>(promise: Promise<T>, ms = 5_000): Promise<T> {

@@ -84,3 +84,18 @@ export function setEnv(values: Record<string, string | undefined>): () => void {
     }
   };
 }
+
+export type ApiError = InstanceType<typeof OpenAI.APIError>;
+
+/** A one-message conversation from the user. */
+export const user = (content: string) => [{ role: 'user' as const, content }];
+
+/** The APIError a call failed with; the test fails if the call succeeded. */
+export function failure(promise: Promise<unknown>): Promise<ApiError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => error as ApiError,
+  );
+}
