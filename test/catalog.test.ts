@@ -24,6 +24,12 @@ const PROVIDERS = new Set([
 /** Anthropic's price page lists Claude 3 Haiku's cache write / read as $0.30 / $0.03, not 1.25× / 0.1× of $0.25. */
 const ANTHROPIC_CACHE_EXCEPTIONS = new Set(['anthropic/claude-3-haiku-20240307']);
 
+/**
+ * From Claude Fable 5.1 (2026-09-01) on, Anthropic prices some models' cache reads below 0.1× input (Opus 5.5 reads at
+ * $0.20 for $4 input); writes stay at 1.25×. Periods that start earlier read at exactly 0.1×.
+ */
+const CHEAPER_CACHE_READS_FROM = '2026-09-01';
+
 function namesOf(entry: CatalogEntry): Set<string> {
   return new Set(
     [entry.model, entry.inference_provider.model_name, ...(entry.aliases ?? [])].map((name) => name.toLowerCase()),
@@ -133,7 +139,7 @@ describe('models_data.json', () => {
     expect(bad).toEqual([]);
   });
 
-  it("prices Anthropic's models' cache writes at 1.25× input and reads at 0.1× input, wherever served", () => {
+  it("prices Anthropic's models' cache writes at 1.25× input and reads at 0.1× input (at most, since 2026-09), wherever served", () => {
     const bad: string[] = [];
     for (const { entry, period } of periods) {
       if (entry.model_provider !== 'anthropic' || ANTHROPIC_CACHE_EXCEPTIONS.has(label(entry))) continue;
@@ -142,7 +148,11 @@ describe('models_data.json', () => {
         const write = rates.per_cached_input_write_token;
         const read = rates.per_cached_input_token;
         if (write !== undefined && Math.abs(write - input * 1.25) > 1e-9) bad.push(`${label(entry)}: write ${write}`);
-        if (read !== undefined && Math.abs(read - input * 0.1) > 1e-9) bad.push(`${label(entry)}: read ${read}`);
+        const readOff =
+          (period.valid_from ?? '') < CHEAPER_CACHE_READS_FROM
+            ? Math.abs(read! - input * 0.1) > 1e-9
+            : read! > input * 0.1 + 1e-9 || read! <= 0;
+        if (read !== undefined && readOff) bad.push(`${label(entry)}: read ${read}`);
       }
     }
     expect(bad).toEqual([]);

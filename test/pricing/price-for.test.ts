@@ -38,9 +38,8 @@ describe('priceFor: valid_from', () => {
 
 describe('priceFor: names', () => {
   it('resolves aliases and dated snapshots to their entry', () => {
-    const gpt4o = priceFor('openai', 'gpt-4o', NOW);
-    expect(priceFor('openai', 'gpt-4o-2024-08-06', NOW)).toBe(gpt4o);
-    expect(priceFor('openai', 'GPT-4o-2024-11-20', NOW)).toBe(gpt4o);
+    const snapshot = priceFor('openai', 'gpt-4o-2024-08-06', NOW);
+    expect(priceFor('openai', 'GPT-4o-2024-11-20', NOW)).toBe(snapshot);
     expect(priceFor('openai', 'gpt-4o-mini-2031-01-01', NOW)).toBe(priceFor('openai', 'gpt-4o-mini', NOW));
     expect(priceFor('anthropic', 'claude-sonnet-4-5-20250929', NOW)).toBe(
       priceFor('anthropic', 'claude-sonnet-4-5', NOW),
@@ -51,6 +50,19 @@ describe('priceFor: names', () => {
   it('keeps a snapshot with its own price apart from its family', () => {
     expect(priceFor('openai', 'gpt-4o-2024-05-13', NOW)?.per_input_token).toBe(5);
     expect(priceFor('openai', 'gpt-4o', NOW)?.per_input_token).toBe(2.5);
+  });
+
+  it('prices a moving alias as the snapshot it pointed to that day', () => {
+    // `gpt-4o` meant gpt-4o-2024-05-13 ($5 / $15) until 2024-10-02, while gpt-4o-2024-08-06 already cost $2.50 / $10.
+    const september = new Date('2024-09-15T12:00:00Z');
+    expect(priceFor('openai', 'gpt-4o', september)?.per_input_token).toBe(5);
+    expect(priceFor('openai', 'gpt-4o-2024-08-06', september)?.per_input_token).toBe(2.5);
+    expect(priceFor('openai', 'gpt-4o', new Date('2024-10-02T00:00:00Z'))?.per_input_token).toBe(2.5);
+  });
+
+  it("prices o1-mini at its launch price until the cut that came with o3-mini's launch", () => {
+    expect(priceFor('openai', 'o1-mini', new Date('2024-12-01T00:00:00Z'))?.per_output_token).toBe(12);
+    expect(priceFor('openai', 'o1-mini', new Date('2025-01-31T00:00:00Z'))?.per_output_token).toBe(4.4);
   });
 
   it("resolves Gemini's version suffixes and models/ prefix, on the Gemini API and Vertex AI", () => {
