@@ -195,11 +195,27 @@ describe('non-streaming', () => {
     ]);
   });
 
-  it('answers json_schema through the forced json_response tool', async () => {
+  it('answers json_schema through structured outputs on Claude 4.5 and later', async () => {
+    const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] };
+    sim.script(textReply('{"answer":42}'));
+    const data = await client.chat.completions.create({
+      model: MODEL,
+      messages: user('6 × 7 as JSON'),
+      response_format: { type: 'json_schema', json_schema: { name: 'product', schema } },
+    });
+    expect(JSON.parse(data.choices[0]?.message.content ?? '')).toEqual({ answer: 42 });
+    expect(data.choices[0]?.finish_reason).toBe('stop');
+    expect(received().tools).toBeUndefined();
+    expect(received().output_config).toEqual({
+      format: { type: 'json_schema', schema: { ...schema, additionalProperties: false } },
+    });
+  });
+
+  it('answers json_schema through the forced json_response tool before Claude 4.5', async () => {
     const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] };
     sim.script(toolUseReply([{ name: 'json_response', input: { answer: 42 } }]));
     const data = await client.chat.completions.create({
-      model: MODEL,
+      model: 'anthropic/claude-3-5-haiku-20241022',
       messages: user('6 × 7 as JSON'),
       response_format: { type: 'json_schema', json_schema: { name: 'product', schema } },
     });

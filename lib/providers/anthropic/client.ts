@@ -3,10 +3,13 @@
  * Bodies go out as built by request.ts and come back as `unknown` for the zod schemas in wire.ts to check.
  * @see https://github.com/anthropics/anthropic-sdk-typescript
  */
+
+import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming,
 } from '@anthropic-ai/sdk/resources/messages';
+import type { JsonSchema } from '../types.js';
 import type { AnthropicRequest } from './wire.js';
 
 export interface AnthropicCredential {
@@ -32,6 +35,11 @@ const SDK_TIMEOUT_MS = 10 * 60 * 1000;
 export interface MessagesTransport {
   create(body: AnthropicRequest, signal: AbortSignal): Promise<unknown>;
   stream(body: AnthropicRequest, signal: AbortSignal): Promise<AsyncIterable<unknown>>;
+}
+
+/** The SDK's rewrite of a JSON Schema into what structured outputs accept (see structured-output.ts). */
+export function strictSchema(schema: JsonSchema): JsonSchema {
+  return transformJSONSchema(schema) as JsonSchema;
 }
 
 export async function createTransport(credential: AnthropicCredential): Promise<MessagesTransport> {

@@ -17,7 +17,7 @@ export const anthropicFactory: ProviderFactory<AnthropicCredential> = {
   type: 'anthropic',
   credentialSchema,
   async create(credential, options) {
-    const { createTransport } = await import('./client.js');
-    return new AnthropicChatModel(await createTransport(credential), options.providerName);
+    const { createTransport, strictSchema } = await import('./client.js');
+    return new AnthropicChatModel(await createTransport(credential), options.providerName, { strictSchema });
   },
 };

@@ -5,7 +5,7 @@
 import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
 import type { MessagesTransport } from './client.js';
 import { mapAnthropicError, streamCutOff } from './errors.js';
-import { toAnthropicRequest } from './request.js';
+import { type RequestOptions, toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { createStreamConverter } from './stream.js';
 
@@ -13,10 +13,11 @@ export class AnthropicChatModel implements ChatModel {
   constructor(
     private readonly transport: MessagesTransport,
     private readonly provider: string,
+    private readonly requestOptions: RequestOptions = {},
   ) {}
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const { body, jsonMode } = toAnthropicRequest(req, ctx);
+    const { body, jsonMode } = toAnthropicRequest(req, ctx, this.requestOptions);
     try {
       const raw = await this.transport.create(body, ctx.signal);
       return fromAnthropicResponse(raw, jsonMode);
@@ -26,7 +27,7 @@ export class AnthropicChatModel implements ChatModel {
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncIterable<ChatChunk> {
-    const { body, jsonMode } = toAnthropicRequest(req, ctx);
+    const { body, jsonMode } = toAnthropicRequest(req, ctx, this.requestOptions);
     const converter = createStreamConverter({ provider: this.provider, jsonMode });
     const errorContext = { provider: this.provider, model: req.model, signal: ctx.signal };
     try {

@@ -5,6 +5,7 @@
 import { badRequest } from '../../gateway/errors.js';
 import type { CallContext, ChatRequest } from '../types.js';
 import { convertMessages } from './messages.js';
+import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';
 import type { AnthropicRequest } from './wire.js';
 
@@ -33,16 +34,24 @@ export interface PreparedRequest {
   jsonMode: boolean;
 }
 
+export interface RequestOptions {
+  /** Given, a `json_schema` response format goes out as structured outputs on the models that have them. */
+  strictSchema?: StrictSchemaTransform;
+}
+
 /** Builds the request body; throws a 400 naming the field for what Claude cannot honour. */
 export function toAnthropicRequest(
   req: ChatRequest,
   ctx: Pick<CallContext, 'ignore' | 'catalogEntry'>,
+  options: RequestOptions = {},
 ): PreparedRequest {
   rejectUnsupported(req);
   for (const field of DROPPED_HINTS) if (req[field] != null) ctx.ignore(field);
 
   const { system, messages } = convertMessages(req.messages);
-  const { tools, tool_choice, jsonMode } = prepareTools(req);
+  const outputFormat = structuredOutputFormat(req, options.strictSchema);
+  // With structured outputs the schema is the model's own constraint: no JSON tool, the caller's tools as asked.
+  const { tools, tool_choice, jsonMode } = prepareTools(outputFormat ? { ...req, response_format: undefined } : req);
   const body: AnthropicRequest = {
     model: req.model,
     max_tokens: maxTokens(req, ctx),
@@ -56,6 +65,7 @@ export function toAnthropicRequest(
   if (req.temperature != null) body.temperature = req.temperature;
   if (req.top_p != null) body.top_p = req.top_p;
   if (req.user) body.metadata = { user_id: req.user };
+  if (outputFormat) body.output_config = { format: outputFormat };
   return { body, jsonMode };
 }
 

@@ -15,7 +15,8 @@ export interface PreparedTools {
 }
 
 /**
- * How `response_format` meets the caller's own tools (Claude has no JSON mode, so a format is a forced tool call):
+ * How `response_format` meets the caller's own tools where structured outputs do not carry it (models before Claude 4.5,
+ * and `json_object`), so a format is a forced tool call:
  * - no tools, or `tool_choice: "none"`: the JSON tool is forced (`{type: "tool"}`); the caller's tools stay listed
  *   but cannot be called, which is what `none` asks;
  * - `tool_choice` `auto` or absent: the JSON tool joins the caller's and any tool is required (`{type: "any"}`), so

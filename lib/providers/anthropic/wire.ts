@@ -6,6 +6,7 @@
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 import * as z from 'zod';
+import type { JsonSchema } from '../types.js';
 
 export interface AnthropicTextBlock {
   type: 'text';
@@ -67,7 +68,15 @@ export interface AnthropicRequest {
   temperature?: number;
   top_p?: number;
   metadata?: { user_id: string };
+  /** Structured outputs: the answer's text follows `format.schema`. */
+  output_config?: { format: AnthropicOutputFormat };
   stream?: boolean;
+}
+
+/** @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs */
+export interface AnthropicOutputFormat {
+  type: 'json_schema';
+  schema: JsonSchema;
 }
 
 const count = z.number().nullish();

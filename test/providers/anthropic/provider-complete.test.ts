@@ -184,7 +184,28 @@ describe('complete', () => {
     ]);
   });
 
-  it('answers json_schema through a forced tool and returns its input as the content', async () => {
+  it('answers json_schema on Claude 4.5 and later through structured outputs (output_config.format)', async () => {
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, temperature_c: { type: 'number' } },
+      required: ['city', 'temperature_c'],
+    };
+    h.sim.script(textReply('{"city":"Paris","temperature_c":18}'));
+    const result = await h.model.complete(
+      ask('Weather in Paris as JSON', {
+        response_format: { type: 'json_schema', json_schema: { name: 'weather', schema } },
+      }),
+      testContext(),
+    );
+    expect(h.sim.lastBody.tools).toBeUndefined();
+    expect(h.sim.lastBody.output_config).toEqual({
+      format: { type: 'json_schema', schema: { ...schema, additionalProperties: false } },
+    });
+    expect(result.choices[0]?.message.content).toBe('{"city":"Paris","temperature_c":18}');
+    expect(result.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('answers json_schema before Claude 4.5 through a forced tool and returns its input as the content', async () => {
     const schema = {
       type: 'object',
       properties: { city: { type: 'string' }, temperature_c: { type: 'number' } },
@@ -193,6 +214,7 @@ describe('complete', () => {
     h.sim.script(toolUseReply([{ name: 'json_response', input: { city: 'Paris', temperature_c: 18 } }]));
     const result = await h.model.complete(
       ask('Weather in Paris as JSON', {
+        model: 'claude-3-5-haiku-20241022',
         response_format: { type: 'json_schema', json_schema: { name: 'weather', schema } },
       }),
       testContext(),
