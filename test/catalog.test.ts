@@ -30,6 +30,11 @@ const ANTHROPIC_CACHE_EXCEPTIONS = new Set(['anthropic/claude-3-haiku-20240307']
  */
 const CHEAPER_CACHE_READS_FROM = '2026-09-01';
 
+function anthropicCacheRead(read: number, input: number, validFrom = ''): boolean {
+  if (validFrom < CHEAPER_CACHE_READS_FROM) return Math.abs(read - input * 0.1) <= 1e-9;
+  return read > 0 && read <= input * 0.1 + 1e-9;
+}
+
 function namesOf(entry: CatalogEntry): Set<string> {
   return new Set(
     [entry.model, entry.inference_provider.model_name, ...(entry.aliases ?? [])].map((name) => name.toLowerCase()),
@@ -148,11 +153,9 @@ describe('models_data.json', () => {
         const write = rates.per_cached_input_write_token;
         const read = rates.per_cached_input_token;
         if (write !== undefined && Math.abs(write - input * 1.25) > 1e-9) bad.push(`${label(entry)}: write ${write}`);
-        const readOff =
-          (period.valid_from ?? '') < CHEAPER_CACHE_READS_FROM
-            ? Math.abs(read! - input * 0.1) > 1e-9
-            : read! > input * 0.1 + 1e-9 || read! <= 0;
-        if (read !== undefined && readOff) bad.push(`${label(entry)}: read ${read}`);
+        if (read !== undefined && !anthropicCacheRead(read, input, period.valid_from)) {
+          bad.push(`${label(entry)}: read ${read}`);
+        }
       }
     }
     expect(bad).toEqual([]);

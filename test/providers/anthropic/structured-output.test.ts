@@ -1,11 +1,10 @@
-import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import { describe, expect, it } from 'vitest';
+import { strictSchema } from '../../../lib/providers/anthropic/client.js';
 import { toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
 import { takesStructuredOutputs } from '../../../lib/providers/anthropic/structured-output.js';
 import type { ChatRequest, JsonSchema } from '../../../lib/providers/types.js';
 import { testContext } from './helpers.js';
 
-const strictSchema = (schema: JsonSchema) => transformJSONSchema(schema) as JsonSchema;
 const schema: JsonSchema = {
   type: 'object',
   properties: { answer: { type: 'integer', minimum: 0 } },
