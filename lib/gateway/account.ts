@@ -47,6 +47,8 @@ export function usageRow(outcome: RequestOutcome, costUnits: CostUnits | null): 
     ttft_ms: outcome.ttftMs ?? null,
     finish_reason: outcome.finishReason ?? null,
     error_code: outcome.errorCode ?? null,
+    endpoint: outcome.endpoint ?? 'chat',
+    usage_estimated: outcome.usageEstimated === true,
   };
 }
 
@@ -76,8 +78,7 @@ export async function account(outcome: RequestOutcome, stores: Stores, usage: Us
   const row = usageRow(outcome, costUnits);
   await Promise.all([
     withRetries('the usage row', outcome, () => usage.putRow(row, costUnits)),
-    withRetries('the daily usage counters', outcome, () => usage.addToDailyCounters(row, costUnits)),
-    withRetries("the key's month spend", outcome, () => usage.addToMonthSpend(row, costUnits)),
+    withRetries('the usage counters', outcome, () => usage.addToCounters(row, costUnits)),
     outcome.key
       ? stores.keys.touch(outcome.key, outcome.at).catch((error: unknown) => {
           log.warn('could not record the key use', { requestId: outcome.requestId, keyId: outcome.keyId, error });

@@ -1,6 +1,7 @@
 import type { CatalogEntry, PricePeriod } from '../catalog.js';
 import type { FinishReason, Usage } from '../providers/types.js';
 import type { KeyRecord } from '../storage/types.js';
+import type { UsageEndpoint } from '../usage/store.js';
 
 /**
  * What one authenticated request did, gathered as the pipeline runs and handed to accounting (step 7) once the
@@ -24,6 +25,10 @@ export interface RequestOutcome {
   status: number;
   errorCode?: string | null;
   usage?: Usage;
+  /** True when `usage` is the gateway's estimate (a stream that ended before the provider reported usage). */
+  usageEstimated?: boolean;
+  /** Which API the request came through; `chat` when unset. */
+  endpoint?: UsageEndpoint;
   finishReason?: FinishReason | null;
   latencyMs: number;
   ttftMs?: number;

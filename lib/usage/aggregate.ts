@@ -19,6 +19,8 @@ export interface UsageTotals {
   /** USD of the priced requests; a request without a known price adds nothing here and one to `unpriced_requests`. */
   cost_usd: number;
   unpriced_requests: number;
+  /** Requests whose tokens are the gateway's estimate (CONTRACT.md §4). */
+  estimated_requests: number;
 }
 
 export interface UsageGroup extends UsageTotals {
@@ -39,6 +41,7 @@ interface Sums {
   cache_write_tokens: number;
   cost_units: CostUnits;
   unpriced_requests: number;
+  estimated_requests: number;
 }
 
 const emptySums = (): Sums => ({
@@ -49,6 +52,7 @@ const emptySums = (): Sums => ({
   cache_write_tokens: 0,
   cost_units: 0,
   unpriced_requests: 0,
+  estimated_requests: 0,
 });
 
 function add(into: Sums, counters: Sums): void {
@@ -59,6 +63,7 @@ function add(into: Sums, counters: Sums): void {
   into.cache_write_tokens += counters.cache_write_tokens;
   into.cost_units += counters.cost_units;
   into.unpriced_requests += counters.unpriced_requests;
+  into.estimated_requests += counters.estimated_requests;
 }
 
 function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
@@ -70,6 +75,7 @@ function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
     cache_write_tokens: sums.cache_write_tokens,
     cost_usd: unitsToUsd(cost_units),
     unpriced_requests: sums.unpriced_requests,
+    estimated_requests: sums.estimated_requests,
   };
 }
 

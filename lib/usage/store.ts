@@ -12,8 +12,12 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isAwsError } from '../storage/aws-errors.js';
 import type { TableNames } from '../storage/tables.js';
+import { COUNTER_NONE, counterDeltasOf, counterUpdate, monthSpendKey, type UsageItem } from './counters.js';
 import { type CostUnits, unitsToUsd } from './units.js';
+
+export { COUNTER_NONE };
 
 /** One request's row, with the field names of CONTRACT.md §3 (`GET /admin/projects/{p}/requests`). */
 export interface UsageRow {
@@ -36,7 +40,14 @@ export interface UsageRow {
   ttft_ms: number | null;
   finish_reason: string | null;
   error_code: string | null;
+  /** Which API the request came through (CONTRACT.md §4). */
+  endpoint: UsageEndpoint;
+  /** True when the tokens are the gateway's estimate: the stream ended before the provider reported usage. */
+  usage_estimated: boolean;
 }
+
+export const USAGE_ENDPOINTS = ['chat', 'responses', 'messages', 'embeddings'] as const;
+export type UsageEndpoint = (typeof USAGE_ENDPOINTS)[number];
 
 export interface DailyCounters {
   day: string;
@@ -51,15 +62,13 @@ export interface DailyCounters {
   /** Cost in units of 1e-10 USD: integers add exactly. */
   cost_units: CostUnits;
   unpriced_requests: number;
+  estimated_requests: number;
 }
 
 export interface RequestPage {
   data: UsageRow[];
   next_cursor: string | null;
 }
-
-/** What a counter holds for a request that never named a model or reached a provider (e.g. a 400 or a 429). */
-export const COUNTER_NONE = '-';
 
 /** Day queries in flight at once for a usage report (a year is 366 queries). */
 const DAY_QUERY_CONCURRENCY = 8;
@@ -85,78 +94,65 @@ export class UsageStore {
     private readonly rowTtlDays?: number,
   ) {}
 
-  async putRow(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
-    const item: Record<string, unknown> = { ...row, sk: usageSortKey(row) };
+  /** The row as stored: with its sort key, its cost in integer units and, when configured, its TTL. */
+  itemOf(row: UsageRow, costUnits: CostUnits | null): UsageItem {
+    const item: UsageItem = { ...row, sk: usageSortKey(row) };
     if (costUnits !== null) item.cost_units = costUnits;
     if (this.rowTtlDays && this.rowTtlDays > 0) {
       item.expires_at = Math.floor(Date.parse(row.at) / 1000) + Math.round(this.rowTtlDays * 86_400);
     }
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tables.usage,
-        Item: marshall(item, { removeUndefinedValues: true }),
-      }),
-    );
+    return item;
   }
 
   /**
-   * Adds one request to its day's counters and, when it cost something, to the key's month spend. The two writes
-   * go out together; each is idempotent only as a whole, so callers that retry should retry them one by one.
+   * Writes a row once: a row already there (a retry after an answer that was lost) is left alone, so the table's
+   * stream sees one INSERT per request and the aggregator counts it once.
+   */
+  async putRow(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
+    await this.putItem(this.itemOf(row, costUnits));
+  }
+
+  async putItem(item: UsageItem): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tables.usage,
+          Item: marshall(item, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+    }
+  }
+
+  /**
+   * Adds one request to its counters directly (tests and tools; the request path leaves counters to the
+   * aggregator). Not idempotent: each call counts once more.
    */
   async addToCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
-    await Promise.all([this.addToDailyCounters(row, costUnits), this.addToMonthSpend(row, costUnits)]);
-  }
-
-  /** Adds one request to its day × model × provider × key counters. */
-  async addToDailyCounters(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
-    const day = row.at.slice(0, 10);
-    const model = row.model ?? COUNTER_NONE;
-    const provider = row.provider ?? COUNTER_NONE;
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tables.usageDaily,
-        Key: marshall({ pk: `${row.project_id}#${day}`, sk: `${model}#${provider}#${row.key_id}` }),
-        UpdateExpression:
-          'SET #day = :day, #model = :model, #provider = :provider, key_id = :key ' +
-          'ADD requests :one, input_tokens :in, output_tokens :out, cached_input_tokens :cr, ' +
-          'cache_write_tokens :cw, cost_units :cost, unpriced_requests :unpriced',
-        ExpressionAttributeNames: { '#day': 'day', '#model': 'model', '#provider': 'provider' },
-        ExpressionAttributeValues: marshall({
-          ':day': day,
-          ':model': model,
-          ':provider': provider,
-          ':key': row.key_id,
-          ':one': 1,
-          ':in': row.input_tokens,
-          ':out': row.output_tokens,
-          ':cr': row.cached_input_tokens,
-          ':cw': row.cache_write_tokens,
-          ':cost': costUnits ?? 0,
-          ':unpriced': costUnits === null && row.input_tokens + row.output_tokens > 0 ? 1 : 0,
-        }),
+    await Promise.all(
+      counterDeltasOf(this.itemOf(row, costUnits)).map((delta) => {
+        const update = counterUpdate(delta);
+        return this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tables.usageDaily,
+            Key: marshall(update.key),
+            UpdateExpression: update.updateExpression,
+            ExpressionAttributeNames: update.names,
+            ExpressionAttributeValues: marshall(update.values),
+          }),
+        );
       }),
     );
   }
 
-  /** Adds the request's cost to the key's spend this UTC month (budgets); nothing to do when it cost nothing. */
-  async addToMonthSpend(row: UsageRow, costUnits: CostUnits | null): Promise<void> {
-    if (costUnits === null || costUnits <= 0) return;
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tables.usageDaily,
-        Key: marshall(monthKey(row.project_id, row.key_id, row.at.slice(0, 7))),
-        UpdateExpression: 'ADD cost_units :cost',
-        ExpressionAttributeValues: marshall({ ':cost': costUnits }),
-      }),
-    );
-  }
-
-  /** The key's spend this UTC calendar month, in USD. */
+  /** The key's spend this UTC calendar month as the aggregated rows say, in USD. */
   async monthSpendUsd(projectId: string, keyId: string, at: Date): Promise<number> {
     const result = await this.client.send(
       new GetItemCommand({
         TableName: this.tables.usageDaily,
-        Key: marshall(monthKey(projectId, keyId, monthOf(at))),
+        Key: marshall(monthSpendKey(projectId, keyId, monthOf(at))),
         ConsistentRead: true,
       }),
     );
@@ -246,10 +242,6 @@ export class UsageStore {
   }
 }
 
-function monthKey(projectId: string, keyId: string, month: string) {
-  return { pk: `month#${projectId}#${month}`, sk: `key#${keyId}` };
-}
-
 function encodeCursor(sk: string): string {
   return Buffer.from(JSON.stringify({ sk })).toString('base64url');
 }
@@ -295,7 +287,13 @@ function toUsageRow(item: Record<string, unknown>): UsageRow {
     ttft_ms: typeof item.ttft_ms === 'number' ? item.ttft_ms : null,
     finish_reason: str(item.finish_reason),
     error_code: str(item.error_code),
+    endpoint: isEndpoint(item.endpoint) ? item.endpoint : 'chat',
+    usage_estimated: item.usage_estimated === true,
   };
+}
+
+function isEndpoint(value: unknown): value is UsageEndpoint {
+  return (USAGE_ENDPOINTS as readonly unknown[]).includes(value);
 }
 
 function toCounters(item: Record<string, unknown>): DailyCounters {
@@ -311,5 +309,6 @@ function toCounters(item: Record<string, unknown>): DailyCounters {
     cache_write_tokens: num(item.cache_write_tokens),
     cost_units: num(item.cost_units),
     unpriced_requests: num(item.unpriced_requests),
+    estimated_requests: num(item.estimated_requests),
   };
 }

@@ -124,6 +124,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cache_write_tokens: 0,
         cost_usd: 0,
         unpriced_requests: 1,
+        estimated_requests: 0,
       },
       {
         group: 'acme/llama-3',
@@ -134,6 +135,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cache_write_tokens: 0,
         cost_usd: 0.002,
         unpriced_requests: 0,
+        estimated_requests: 0,
       },
       {
         group: 'gpt-4o',
@@ -144,6 +146,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cache_write_tokens: 0,
         cost_usd: 0.006,
         unpriced_requests: 0,
+        estimated_requests: 0,
       },
       {
         group: 'openai/gpt-4o-mini',
@@ -154,6 +157,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cache_write_tokens: 0,
         cost_usd: 0.000435,
         unpriced_requests: 0,
+        estimated_requests: 0,
       },
       {
         group: null,
@@ -164,6 +168,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cache_write_tokens: 0,
         cost_usd: 0,
         unpriced_requests: 0,
+        estimated_requests: 0,
       },
     ]);
     expect(json.total).toEqual({
@@ -174,6 +179,7 @@ describe('GET /admin/projects/{p}/usage', () => {
       cache_write_tokens: 0,
       cost_usd: 0.008435,
       unpriced_requests: 1,
+      estimated_requests: 0,
     });
     expect(units(json.total.cost_usd)).toBe(units(EXPECTED_COST_USD));
   });
@@ -228,6 +234,7 @@ describe('GET /admin/projects/{p}/usage', () => {
       cache_write_tokens: 0,
       cost_usd: 0,
       unpriced_requests: 0,
+      estimated_requests: 0,
     });
   });
 

@@ -16,6 +16,7 @@ function counters(day: string, model: string, provider: string, key: string, cos
     cache_write_tokens: 3,
     cost_units: costUnits,
     unpriced_requests: 0,
+    estimated_requests: day === '2025-01-02' ? 1 : 0,
   };
 }
 
@@ -43,6 +44,7 @@ describe('aggregateUsage', () => {
       cache_write_tokens: 12,
       cost_usd: 0.0000003001,
       unpriced_requests: 0,
+      estimated_requests: 2,
     });
   });
 
@@ -66,6 +68,7 @@ describe('aggregateUsage', () => {
         cache_write_tokens: 0,
         cost_usd: 0,
         unpriced_requests: 0,
+        estimated_requests: 0,
       },
     });
   });

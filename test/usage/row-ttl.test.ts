@@ -24,6 +24,8 @@ const row: UsageRow = {
   ttft_ms: 12,
   finish_reason: 'stop',
   error_code: null,
+  endpoint: 'chat',
+  usage_estimated: false,
 };
 
 describe('usage row TTL', () => {

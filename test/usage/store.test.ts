@@ -36,6 +36,8 @@ function row(projectId: string, at: string, id: string): UsageRow {
     ttft_ms: 7,
     finish_reason: 'stop',
     error_code: null,
+    endpoint: 'chat',
+    usage_estimated: false,
   };
 }
 
