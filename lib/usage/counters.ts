@@ -15,6 +15,11 @@ export interface UsageItem extends UsageRow {
   sk: string;
   cost_units?: CostUnits;
   expires_at?: number;
+  /**
+   * Set only when the request held a budget reservation that could not be settled when it ended (storage was
+   * unreachable): the reserved amount, released by whoever derives counters from this row (./budget.ts).
+   */
+  budget_reserved_units?: CostUnits;
 }
 
 /** The amounts one or more rows add to one counter item. */
@@ -27,9 +32,11 @@ export interface CounterAmounts {
   cost_units: CostUnits;
   unpriced_requests: number;
   estimated_requests: number;
+  /** Budget items only: spend plus reservations in flight; a settlement adds (actual − reserved). */
+  committed_units: CostUnits;
 }
 
-export type CounterKind = 'daily' | 'month';
+export type CounterKind = 'daily' | 'month' | 'budget';
 
 /** One counter item's key, its descriptive attributes (set, not added) and the amounts to add. */
 export interface CounterDelta {
@@ -49,7 +56,13 @@ const AMOUNT_NAMES = [
   'cost_units',
   'unpriced_requests',
   'estimated_requests',
+  'committed_units',
 ] as const satisfies readonly (keyof CounterAmounts)[];
+
+/** A budgeted key's ledger for one UTC month (./budget.ts): `committed_units` = spent + reserved in flight. */
+export function budgetKey(projectId: string, keyId: string, month: string): { pk: string; sk: string } {
+  return { pk: `budget#${projectId}#${month}`, sk: `key#${keyId}` };
+}
 
 export function monthSpendKey(projectId: string, keyId: string, month: string): { pk: string; sk: string } {
   return { pk: `month#${projectId}#${month}`, sk: `key#${keyId}` };
@@ -77,6 +90,7 @@ export function amountsOf(item: UsageItem): CounterAmounts {
     cost_units: costUnits ?? 0,
     unpriced_requests: costUnits === null && item.input_tokens + item.output_tokens > 0 ? 1 : 0,
     estimated_requests: item.usage_estimated ? 1 : 0,
+    committed_units: 0,
   };
 }
 
@@ -102,6 +116,14 @@ export function counterDeltasOf(item: UsageItem): CounterDelta[] {
       amounts: { ...zeroAmounts(), cost_units: amounts.cost_units },
     });
   }
+  if (typeof item.budget_reserved_units === 'number' && amounts.cost_units !== item.budget_reserved_units) {
+    deltas.push({
+      kind: 'budget',
+      key: budgetKey(item.project_id, item.key_id, item.at.slice(0, 7)),
+      labels: {},
+      amounts: { ...zeroAmounts(), committed_units: amounts.cost_units - item.budget_reserved_units },
+    });
+  }
   return deltas;
 }
 
@@ -115,6 +137,7 @@ export function zeroAmounts(): CounterAmounts {
     cost_units: 0,
     unpriced_requests: 0,
     estimated_requests: 0,
+    committed_units: 0,
   };
 }
 
