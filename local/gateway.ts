@@ -1,19 +1,28 @@
 /**
- * The local gateway (DESIGN.md §5): a node:http server that turns each request into a Function URL event (payload
- * v2) and calls the same exported Lambda handlers, with dynalite and the encrypted credential file store as its
- * embedded storage. `npm start` (local/server.ts) and the end-to-end tests both start it through here.
+ * The local gateway (DESIGN.md §5): a node:http server that adapts each request straight to the gateway core
+ * (the same `handleGatewayRequest` and `handleAdmin` the Lambda handlers call), with dynalite and the encrypted
+ * credential file store as its embedded storage, and usage rows written in batches with a spool file beside them
+ * (lib/usage/batching-recorder.ts). `npm start` (local/server.ts) and the end-to-end tests both start it here.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { newRequestId } from '../lib/gateway/chat.js';
+import { handleAdmin } from '../lib/admin/index.js';
+import { callSettingsFromEnv } from '../lib/gateway/call.js';
+import { handleGatewayRequest, newRequestId } from '../lib/gateway/chat.js';
+import { defaultsFromEnv } from '../lib/gateway/defaults.js';
+import { log } from '../lib/gateway/log.js';
 import { MAX_BODY_BYTES } from '../lib/gateway/validate.js';
 import { ensureTables, storesFromEnv } from '../lib/storage/index.js';
 import { startLocalDynamo } from '../lib/storage/local-dynamo.js';
-import { installLambdaShim, LocalResponseStream } from './lambda-shim.js';
+import { BatchingRecorder } from '../lib/usage/batching-recorder.js';
+import { BudgetLedger } from '../lib/usage/budget.js';
+import { CounterWriter } from '../lib/usage/counter-writer.js';
+import { FileSpool } from '../lib/usage/file-spool.js';
+import { UsageStore } from '../lib/usage/store.js';
+import { nodeSink, toHttpRequest } from './node-http.js';
 
 export interface LocalGatewayOptions {
   port?: number;
@@ -21,6 +30,8 @@ export interface LocalGatewayOptions {
   dataDir?: string;
   /** Defaults to GATEWAY_ADMIN_TOKEN, else a token generated once and kept in the data directory. */
   adminToken?: string;
+  /** How long `close` lets answers in flight finish before it aborts them (CONTRACT.md §4: 10 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface LocalGateway {
@@ -64,64 +75,6 @@ async function adminTokenFor(dataDir: string, given?: string): Promise<string> {
   }
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 15 * 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
-/** Builds a Function URL (payload v2) event from a node request, as Lambda would. */
-export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] ? `${query[name]},${value}` : value;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: body.length ? body.toString('base64') : undefined,
-    isBase64Encoded: body.length > 0,
-  };
-}
-
 /** Reads the body, or undefined once it passes Lambda's 6 MiB limit (the rest is not buffered). */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -139,8 +92,6 @@ function writeJson(res: ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
-
-type AdminHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dataDir = resolve(options.dataDir ?? process.env.GATEWAY_DATA_DIR ?? '.gateway');
@@ -169,14 +120,26 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   process.env.GATEWAY_ADMIN_TOKEN = adminToken;
   const stores = storesFromEnv();
   await ensureTables(stores.dynamodb, stores.tables);
-
-  installLambdaShim();
-  const chat = (await import('../functions/chat/handler.js')).handler;
-  const admin = (await import('../functions/admin/handler.js')).handler as AdminHandler;
+  const usage = new UsageStore(stores.dynamodb, stores.tables);
+  const recorder = new BatchingRecorder({
+    writer: new CounterWriter(stores.dynamodb, stores.tables),
+    spool: new FileSpool(dataDir),
+    log,
+  });
+  // Rows an earlier run spooled (storage was down, or it stopped mid-outage) are written before new ones.
+  await recorder.start().catch((error: unknown) => log.warn('spooled usage rows not written yet', { error }));
+  const metering = { usage, recorder, budgets: new BudgetLedger(stores.dynamodb, stores.tables.usageDaily) };
+  const defaults = async () => ({ ...defaultsFromEnv(process.env), ...(await stores.defaultCredentials()) });
 
   // Handlers keep running after the response ended (accounting): close() lets them finish before storage stops.
   const inFlight = new Set<Promise<void>>();
+  let stopping = false;
   const server: Server = createServer({ noDelay: true }, (req, res) => {
+    if (stopping) {
+      // A kept-alive connection may still bring a request while the server drains: refuse it, and say so.
+      writeJson(res, 503, { error: shuttingDown() }, { connection: 'close', 'x-request-id': newRequestId() });
+      return;
+    }
     const handling = serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) writeJson(res, 500, { error: internalError() }, { 'x-request-id': newRequestId() });
       else res.destroy();
@@ -194,19 +157,21 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       req.destroy();
       return;
     }
-    const event = toFunctionUrlEvent(req, body);
-    if (event.rawPath === '/health') return writeJson(res, 200, { status: 'ok' });
-    if (event.rawPath === '/admin' || event.rawPath.startsWith('/admin/')) {
-      const result = await admin(event, lambdaContext('gateway-admin'));
-      const text = result.body ?? '';
-      res.writeHead(result.statusCode ?? 200, {
-        ...stringHeaders(result.headers),
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
+    const request = toHttpRequest(req, body);
+    if (request.path === '/health') return writeJson(res, 200, { status: 'ok' });
+    if (request.path === '/admin' || request.path.startsWith('/admin/')) {
+      const answer = await handleAdmin(request, { stores, adminToken });
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+      res.end(answer.body);
       return;
     }
-    await chat(event, new LocalResponseStream(res), lambdaContext('gateway-chat'));
+    await handleGatewayRequest(request, nodeSink(res), {
+      stores,
+      defaults,
+      // Read per request, as the Lambda does per invocation: tests change these between requests.
+      settings: callSettingsFromEnv(),
+      metering,
+    });
   }
 
   const sockets = new Set<Socket>();
@@ -236,25 +201,48 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     port,
     dataDir,
     adminToken,
+    /**
+     * Stops taking requests, lets answers in flight finish (at most the grace time, then aborts them: their rows
+     * say 499), writes every row, and only then stops storage (CONTRACT.md §4).
+     */
     async close() {
+      stopping = true;
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((done) => setTimeout(done, 5_000))]);
+      const graceMs = options.shutdownGraceMs ?? 10_000;
+      if (!(await settledWithin(inFlight, graceMs))) {
+        for (const socket of sockets) socket.destroy();
+        await settledWithin(inFlight, 5_000);
+      }
       for (const socket of sockets) socket.destroy();
       await closed;
+      await recorder.close().catch((error: unknown) => log.error('usage rows not written at shutdown', { error }));
       await dynamo.close();
     },
   };
 }
 
-function stringHeaders(headers: APIGatewayProxyStructuredResultV2['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name] = String(value);
-  return out;
+/** True when every promise settled within `ms`. */
+async function settledWithin(promises: ReadonlySet<Promise<void>>, ms: number): Promise<boolean> {
+  if (promises.size === 0) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((done) => {
+    timer = setTimeout(() => done(false), ms);
+  });
+  const settled = Promise.allSettled([...promises]).then(() => true as const);
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function internalError() {
   return { message: 'The gateway failed to handle this request.', type: 'server_error', param: null, code: null };
+}
+
+function shuttingDown() {
+  return { message: 'The gateway is shutting down.', type: 'server_error', param: null, code: 'shutting_down' };
 }
 
 function tooLarge() {

@@ -1,13 +1,7 @@
 /**
  * Imported first by the local entry points: the AWS SDK warns once per process that its 2027 releases will need
- * Node 22. On the Node 20 this project supports locally that is noise before every banner or start-up error, so
- * this one warning (and only it) is dropped.
+ * Node 22. On the Node 20 this project supports locally that is noise before every banner or start-up error, so it
+ * is turned off with the SDK's own switch (Lambda runs Node 22, where the warning never fires).
+ * @see https://github.com/aws/aws-sdk-js-v3 — packages/core/src/submodules/client/emitWarningIfUnsupportedVersion.ts
  */
-const emitWarning = process.emitWarning.bind(process);
-
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : `${warning.name} ${warning.message}`;
-  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  if (text.includes('NodeVersionSupportWarning') || type === 'NodeVersionSupportWarning') return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -23,7 +23,7 @@ export function parseLimit(value: string | undefined): number {
   return limit;
 }
 
-/** A row as listed: the contract's fields in its order, then `stream` and `priced`; the project is the path's. */
+/** A row as listed: the contract's fields in its order, then `stream`, `priced`, `endpoint` and `usage_estimated` (CONTRACT.md §4); the project is the path's. */
 export function requestView(row: UsageRow) {
   return {
     id: row.id,
@@ -44,6 +44,8 @@ export function requestView(row: UsageRow) {
     error_code: row.error_code,
     stream: row.stream,
     priced: row.priced,
+    endpoint: row.endpoint,
+    usage_estimated: row.usage_estimated,
   };
 }
 

@@ -1,16 +1,17 @@
 /**
  * Step 7 of the pipeline: accounting, after the response has ended and before the handler returns, for every
- * outcome of an authenticated request (success, upstream error, validation error, client gone). One usage row and
- * the daily counters; a failed write is retried, then logged loudly — it never fails the caller's response.
+ * outcome of an authenticated request (success, upstream error, validation error, client gone). One usage row goes
+ * to the recorder (one write, or a place in a batch); the counters are derived from rows elsewhere
+ * (lib/usage/counters.ts). A budget reservation is settled here; `last_used_at` is written at most once a minute.
  */
 import type { Stores } from '../storage/types.js';
-import type { UsageRow, UsageStore } from '../usage/store.js';
+import type { UsageItem } from '../usage/counters.js';
+import type { Metering } from '../usage/recorder.js';
+import type { UsageRow } from '../usage/store.js';
 import { type CostUnits, unitsToUsd, usdToUnits } from '../usage/units.js';
 import { log } from './log.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf } from './price.js';
-
-const ATTEMPTS = 3;
 
 /** The outcome's cost in USD, rounded to the 1e-10 USD the tables keep; null when the model has no price. */
 export function outcomeCostUnits(outcome: RequestOutcome): CostUnits | null {
@@ -52,33 +53,18 @@ export function usageRow(outcome: RequestOutcome, costUnits: CostUnits | null): 
   };
 }
 
-async function withRetries(what: string, outcome: RequestOutcome, write: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (error) {
-      if (attempt >= ATTEMPTS) {
-        log.error(`ACCOUNTING LOST: could not write ${what}`, {
-          requestId: outcome.requestId,
-          projectId: outcome.projectId,
-          keyId: outcome.keyId,
-          error,
-        });
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-  }
-}
-
-export async function account(outcome: RequestOutcome, stores: Stores, usage: UsageStore): Promise<void> {
+export async function account(
+  outcome: RequestOutcome,
+  stores: Stores,
+  metering: Pick<Metering, 'usage' | 'recorder'>,
+): Promise<void> {
   if (!outcome.projectId || !outcome.keyId) return;
   const costUnits = outcomeCostUnits(outcome);
-  const row = usageRow(outcome, costUnits);
+  const item: UsageItem = metering.usage.itemOf(usageRow(outcome, costUnits), costUnits);
+  const budget = outcome.budget;
+  if (budget && !(await budget.settle(costUnits ?? 0))) item.budget_reserved_units = budget.reservedUnits;
   await Promise.all([
-    withRetries('the usage row', outcome, () => usage.putRow(row, costUnits)),
-    withRetries('the usage counters', outcome, () => usage.addToCounters(row, costUnits)),
+    metering.recorder.record(item),
     outcome.key
       ? stores.keys.touch(outcome.key, outcome.at).catch((error: unknown) => {
           log.warn('could not record the key use', { requestId: outcome.requestId, keyId: outcome.keyId, error });

@@ -58,8 +58,11 @@ export interface Attempt {
 export interface AttemptHooks {
   /** Resolves the ChatModel for a route (credential resolution); errors here are not retried. */
   modelFor(route: Route): Promise<ChatModel>;
-  /** Called as each attempt starts, so `x-gateway-provider` names the provider being tried. */
-  onAttempt(route: Route): void;
+  /**
+   * Called before each model is tried (its retries share the call), so `x-gateway-provider` names the provider
+   * being tried and a budget holds that model's worst case; an error here ends the request.
+   */
+  onAttempt(route: Route): void | Promise<void>;
   baseContext: Omit<CallContext, 'signal' | 'ignore' | 'catalogEntry'>;
   clientClosed: AbortSignal;
 }
@@ -100,7 +103,7 @@ export async function withFallbacks<T>(
       if (index === routes.length - 1) throw lastError;
       continue;
     }
-    hooks.onAttempt(route);
+    await hooks.onAttempt(route);
     for (let retry = 0; ; retry++) {
       if (hooks.clientClosed.aborted) throw new ClientClosedError();
       const attempt = newAttempt(route, model, request, hooks);

@@ -6,9 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { DefaultCredentials } from '../providers/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
+import { estimatedUsage, estimateInputTokens, StreamedOutput, tokenCounterFor } from '../usage/estimate.js';
+import type { Metering } from '../usage/recorder.js';
 import { beginAccounting } from '../usage/settled.js';
-import { costHeader } from './account.js';
+import { account, costHeader } from './account.js';
 import { authenticate } from './auth.js';
+import { modelNotPriced, outputCeiling, RequestBudget, worstCaseUnits } from './budget.js';
 import {
   type Attempt,
   type AttemptHooks,
@@ -20,12 +23,13 @@ import {
 import { customProviderNames, resolveChatModel } from './credentials.js';
 import { GatewayError, toGatewayError } from './errors.js';
 import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
+import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf, priceForRoute } from './price.js';
 import { completionBody, type ResponseIdentity, toErrorBody } from './respond.js';
-import { resolveRoute } from './route.js';
+import { type Route, resolveRoute } from './route.js';
 import { pipeStream } from './stream.js';
 import { parseChatRequest } from './validate.js';
 
@@ -34,10 +38,8 @@ export interface ChatDeps {
   /** Gateway-wide default credentials (env locally, the defaults secret in AWS). */
   defaults(): Promise<DefaultCredentials>;
   settings: CallSettings;
-  /** The key's own limits (rpm, monthly budget), checked right after authentication. */
-  enforceLimits(key: KeyRecord, at: Date): Promise<void>;
-  /** Step 7: records the request (usage row, counters, key use). Runs after the response ended. */
-  account(outcome: RequestOutcome): Promise<void>;
+  /** Where usage rows go (step 7), the rate-limit counters, and the budgets' month ledgers. */
+  metering: Metering;
 }
 
 type Endpoint = { kind: 'chat' } | { kind: 'models' } | { kind: 'model'; id: string };
@@ -110,7 +112,7 @@ export async function handleGatewayRequest(
     } else {
       // Only chat requests are limited and accounted (CONTRACT.md §3: one row per chat request).
       accounted = true;
-      await deps.enforceLimits(key, startedAt);
+      await enforceRateLimit(key, deps.metering.usage, startedAt);
       await chat(req, sink, deps, { key, headers, outcome, started });
     }
   } catch (raw) {
@@ -148,7 +150,7 @@ async function fail(
 
 async function accountSafely(deps: ChatDeps, outcome: RequestOutcome): Promise<void> {
   try {
-    await deps.account(outcome);
+    await account(outcome, deps.stores, deps.metering);
   } catch (error) {
     log.error('accounting failed', { requestId: outcome.requestId, error });
   }
@@ -175,16 +177,39 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
   headers['x-gateway-provider'] = routes[0]!.provider;
   outcome.provider = routes[0]!.provider;
   outcome.providerModel = routes[0]!.model;
+  const prices = routes.map((route) => priceForRoute(route, credentials, outcome.at));
+  let budget: RequestBudget | undefined;
+  if (key.budget_usd !== null) {
+    // A budget holds only what can be priced: every model the request may reach must have a price.
+    routes.forEach((route, i) => {
+      if (!prices[i]) throw modelNotPriced(route.requested, i === 0 ? 'model' : `models[${i - 1}]`);
+    });
+    budget = new RequestBudget(deps.metering.budgets, { ...key, budget_usd: key.budget_usd }, outcome.at);
+    outcome.budget = budget;
+  }
+  const inputEstimates = new Map<string, Promise<number>>();
+  const inputEstimate = (route: Route): Promise<number> => {
+    let estimate = inputEstimates.get(`${route.provider}/${route.model}`);
+    if (!estimate) {
+      estimate = tokenCounterFor(route.provider, route.model).then((counter) => estimateInputTokens(request, counter));
+      inputEstimates.set(`${route.provider}/${route.model}`, estimate);
+    }
+    return estimate;
+  };
   const defaults = await deps.defaults();
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
-    onAttempt: (route) => {
+    onAttempt: async (route) => {
       headers['x-gateway-provider'] = route.provider;
       outcome.provider = route.provider;
       outcome.providerModel = route.model;
       outcome.catalogEntry = route.catalogEntry;
       outcome.model = route.requested;
-      outcome.price = priceForRoute(route, credentials, outcome.at);
+      outcome.price = prices[routes.indexOf(route)];
+      if (budget && outcome.price) {
+        const ceiling = outputCeiling(request, route.catalogEntry);
+        await budget.hold(worstCaseUnits(await inputEstimate(route), ceiling, outcome.price));
+      }
     },
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },
     clientClosed: sink.closed,
@@ -220,12 +245,24 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
   });
-  await pipeStream(stream, attempt, sink, deps.settings.idleTimeoutMs, {
+  const streamState = {
     identity: identity(attempt),
     includeUsage: request.stream_options?.include_usage === true,
     outcome,
     started: state.started,
-  });
+    output: new StreamedOutput(),
+    usageFinal: false,
+  };
+  try {
+    await pipeStream(stream, attempt, sink, deps.settings.idleTimeoutMs, streamState);
+  } finally {
+    // Cut short before the provider's final usage (client gone, upstream error): bill the gateway's estimate.
+    if (!streamState.usageFinal) {
+      const counter = await tokenCounterFor(attempt.route.provider, attempt.route.model);
+      outcome.usage = estimatedUsage(outcome.usage, await inputEstimate(attempt.route), streamState.output, counter);
+      outcome.usageEstimated = true;
+    }
+  }
 }
 
 function setIgnored(headers: Record<string, string>, attempt: Attempt): void {

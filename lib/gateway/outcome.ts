@@ -2,6 +2,7 @@ import type { CatalogEntry, PricePeriod } from '../catalog.js';
 import type { FinishReason, Usage } from '../providers/types.js';
 import type { KeyRecord } from '../storage/types.js';
 import type { UsageEndpoint } from '../usage/store.js';
+import type { RequestBudget } from './budget.js';
 
 /**
  * What one authenticated request did, gathered as the pipeline runs and handed to accounting (step 7) once the
@@ -30,6 +31,8 @@ export interface RequestOutcome {
   /** Which API the request came through; `chat` when unset. */
   endpoint?: UsageEndpoint;
   finishReason?: FinishReason | null;
+  /** A budgeted key's reservation for this request (lib/gateway/budget.ts), settled by accounting. */
+  budget?: RequestBudget;
   latencyMs: number;
   ttftMs?: number;
 }

@@ -3,6 +3,8 @@
  * error can no longer change the status: it becomes a final `data: {"error": …}` event and the stream ends without
  * `[DONE]` (CONTRACT.md §2).
  */
+
+import type { StreamedOutput } from '../usage/estimate.js';
 import { type Attempt, ClientClosedError, nextWithIdleTimeout, type OpenedStream } from './call.js';
 import { toGatewayError } from './errors.js';
 import type { ResponseSink } from './http.js';
@@ -16,6 +18,13 @@ export interface StreamState {
   includeUsage: boolean;
   outcome: RequestOutcome;
   started: number;
+  /** What was streamed so far: the basis of the estimate when the stream ends without the provider's usage. */
+  output: StreamedOutput;
+  /**
+   * Set once the provider's final usage arrived: usage on or after the chunk with the finish reason, or any usage of
+   * a stream that ended normally. Usage sent earlier (Anthropic's `message_start`) is partial.
+   */
+  usageFinal: boolean;
 }
 
 /** Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event. */
@@ -28,10 +37,16 @@ export async function pipeStream(
 ): Promise<void> {
   const { identity, includeUsage, outcome } = state;
   let result = stream.first;
+  let finished = false;
   try {
     while (!result.done) {
       const chunk = result.value;
-      if (chunk.usage) outcome.usage = chunk.usage;
+      if (chunk.choices.some((choice) => choice.finish_reason)) finished = true;
+      if (chunk.usage) {
+        outcome.usage = chunk.usage;
+        if (finished) state.usageFinal = true;
+      }
+      state.output.add(chunk);
       if (chunk.choices.length > 0) {
         if (outcome.ttftMs === undefined && chunk.choices.some((c) => c.delta.content || c.delta.tool_calls)) {
           outcome.ttftMs = Math.round(performance.now() - state.started);
@@ -42,6 +57,7 @@ export async function pipeStream(
       }
       result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
     }
+    if (outcome.usage) state.usageFinal = true;
     if (includeUsage && outcome.usage) await sink.write(sseEvent(usageChunkBody(outcome.usage, identity)));
     await sink.write(SSE_DONE);
     await sink.end();

@@ -3,12 +3,17 @@
 import dynalite from 'dynalite';
 
 const path = process.argv[2];
+const port = Number(process.argv[3] ?? 0);
+// Ctrl-C reaches the whole process group: the gateway decides when storage stops (after its last row is written),
+// and tells this process so over IPC.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 server.on('error', (error) => {
   process.send?.({ error: String(error) });
   process.exit(1);
 });
-server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
+server.listen(port, '127.0.0.1', () => process.send?.({ port: server.address().port }));
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
   if (message === 'close') server.close(() => process.exit(0));

@@ -47,6 +47,16 @@ export interface StoreBundle extends Stores {
   defaultCredentials(): Promise<DefaultCredentials>;
 }
 
+/**
+ * Every AWS call gives up instead of hanging a request (CONTRACT.md §4): a connection within 1 s, an answer within
+ * 3 s, three attempts in all (the SDK's retries, with its backoff).
+ * @see https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
+ */
+export const AWS_CLIENT_TIMEOUTS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+} as const;
+
 /** dynalite accepts any signature, but the SDK refuses to sign without credentials. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const LOCAL_REGION = 'us-east-1';
@@ -57,8 +67,13 @@ export function createStores(config: StoresConfig): StoreBundle {
   const dynamodb = captureAWSv3Client(
     new DynamoDBClient(
       endpoint
-        ? { endpoint, region: config.dynamodb?.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 }
-        : { ...(config.dynamodb?.region ? { region: config.dynamodb.region } : {}) },
+        ? {
+            ...AWS_CLIENT_TIMEOUTS,
+            endpoint,
+            region: config.dynamodb?.region ?? LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+          }
+        : { ...AWS_CLIENT_TIMEOUTS, ...(config.dynamodb?.region ? { region: config.dynamodb.region } : {}) },
     ),
   );
   const tables: TableNames = { ...defaultTableNames, ...config.tables };
@@ -78,6 +93,7 @@ export function createStores(config: StoresConfig): StoreBundle {
   }
   const secrets = captureAWSv3Client(
     new SecretsManagerClient({
+      ...AWS_CLIENT_TIMEOUTS,
       ...(source.region ? { region: source.region } : {}),
       ...(source.endpoint ? { endpoint: source.endpoint } : {}),
     }),

@@ -16,6 +16,8 @@ import dynalite from 'dynalite';
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>`: give it to the DynamoDB client as `endpoint`. */
   endpoint: string;
+  /** The child process's pid (child mode), for tests that take storage away. */
+  pid?: () => number | undefined;
   close(): Promise<void>;
 }
 
@@ -60,24 +62,47 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
   };
 }
 
-/** dynalite in a child process (lib/storage/dynalite-process.mjs), which exits with this one. */
+/**
+ * dynalite in a child process (lib/storage/dynalite-process.mjs), which exits with this one. A child that dies
+ * (killed, crashed) is started again on the same port, so the gateway's clients find storage back where it was;
+ * meanwhile rows go to the spool (CONTRACT.md §4).
+ */
 async function startChildDynamo(path: string): Promise<LocalDynamo> {
   const script = fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url));
-  const child = fork(script, [path], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port?: number; error?: string }) => {
-      if (message.port) resolve(message.port);
-      else reject(new Error(message.error ?? 'dynalite did not start'));
-    });
-    child.once('exit', (code) => reject(new Error(`dynalite exited with code ${code}`)));
-    child.once('error', reject);
-  });
   let closing: Promise<void> | undefined;
+  const spawn = (port: number) => {
+    const child = fork(script, [path, String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    const listening = new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { port?: number; error?: string }) => {
+        if (message.port) resolve(message.port);
+        else reject(new Error(message.error ?? 'dynalite did not start'));
+      });
+      child.once('exit', (code) => reject(new Error(`dynalite exited with code ${code}`)));
+      child.once('error', reject);
+    });
+    return { child, listening };
+  };
+  let current = spawn(0);
+  const port = await current.listening;
+  const supervise = () => {
+    current.child.once('exit', () => {
+      if (closing) return;
+      const restart = () => {
+        if (closing) return;
+        current = spawn(port);
+        current.listening.then(supervise, () => setTimeout(restart, RESTART_DELAY_MS).unref());
+      };
+      setTimeout(restart, RESTART_DELAY_MS).unref();
+    });
+  };
+  supervise();
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    pid: () => current.child.pid,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        const { child } = current;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.send('close');
       });
@@ -85,3 +110,5 @@ async function startChildDynamo(path: string): Promise<LocalDynamo> {
     },
   };
 }
+
+const RESTART_DELAY_MS = 500;

@@ -12,7 +12,7 @@ import type { RequestOutcome } from '../../lib/gateway/outcome.js';
 import { priceFor, priceFromCustomModel } from '../../lib/pricing/index.js';
 import { UsageStore } from '../../lib/usage/store.js';
 import { usdToUnits } from '../../lib/usage/units.js';
-import { startTestStorage, type TestStorage } from '../storage/helpers.js';
+import { startTestStorage, type TestStorage, testRecorder } from '../storage/helpers.js';
 
 let storage: TestStorage;
 let usage: UsageStore;
@@ -98,8 +98,10 @@ beforeAll(async () => {
   usage = new UsageStore(storage.stores.dynamodb, storage.stores.tables);
   project = (await storage.stores.projects.create('usage')).id;
   other = (await storage.stores.projects.create('other')).id;
-  for (const seed of seeds) await account(outcome(project, seed), storage.stores, usage);
-  await account(outcome(other, seeds[0]!), storage.stores, usage);
+  const metering = { usage, recorder: testRecorder(storage) };
+  for (const seed of seeds) await account(outcome(project, seed), storage.stores, metering);
+  await account(outcome(other, seeds[0]!), storage.stores, metering);
+  await metering.recorder.close();
 });
 
 afterAll(async () => {
@@ -331,6 +333,8 @@ describe('GET /admin/projects/{p}/requests', () => {
       error_code: null,
       stream: false,
       priced: true,
+      endpoint: 'chat',
+      usage_estimated: false,
     });
     const unpriced = json.data.find((row: { model: string }) => row.model === 'acme/free');
     expect(unpriced).toMatchObject({ cost_usd: null, priced: false, input_tokens: 300 });

@@ -32,6 +32,8 @@ interface Row {
   finish_reason: string | null;
   error_code: string | null;
   stream: boolean;
+  endpoint: string;
+  usage_estimated: boolean;
 }
 
 interface UsageGroup {
@@ -42,6 +44,7 @@ interface UsageGroup {
   cached_input_tokens: number;
   cache_write_tokens: number;
   cost_usd: number;
+  estimated_requests: number;
 }
 
 let gateway: TestGateway;
@@ -128,6 +131,7 @@ interface Expected {
   cost_usd: number | null;
   error_code: string | null;
   finish_reason: string | null;
+  usage_estimated: boolean;
 }
 
 /** USD per million tokens, by hand: uncached input, cache reads and output priced apart. */
@@ -160,6 +164,7 @@ describe('one row per request, with the right tokens and cost', () => {
       cost_usd: null,
       error_code: null,
       finish_reason: null,
+      usage_estimated: false,
       ...row,
     });
 
@@ -294,7 +299,9 @@ describe('one row per request, with the right tokens and cost', () => {
       error_code: six!.code ?? six!.type ?? null,
     });
 
-    // 7. A client that disconnects mid-stream: 499, with what was known (OpenAI reports usage only at the end).
+    // 7. A client that disconnects mid-stream: 499, billed at the gateway's estimate (OpenAI reports usage only at
+    // the end): o200k_base counts the request as 8 tokens (the message `seven` and the chat format's framing) and
+    // the streamed `Hello` as 1.
     const gate = new Gate();
     sim.script(textReply(['Hello', ' world', ' again'], { gate, usage: { prompt_tokens: 50, completion_tokens: 3 } }));
     const controller = new AbortController();
@@ -321,8 +328,11 @@ describe('one row per request, with the right tokens and cost', () => {
       key_id: alice.id,
       status: 499,
       stream: true,
-      cost_usd: 0,
+      input_tokens: 8,
+      output_tokens: 1,
+      cost_usd: usd(MINI, 8, 0, 1),
       error_code: 'client_closed',
+      usage_estimated: true,
     });
 
     const rows = await waitForRows(projectId, expected.size);
@@ -334,7 +344,7 @@ describe('one row per request, with the right tokens and cost', () => {
       const want = expected.get(row.id);
       expect(want, `unexpected row ${row.id}`).toBeDefined();
       const { cost_usd: cost, ...fields } = want!;
-      expect(row).toMatchObject({ ...fields, cache_write_tokens: 0 });
+      expect(row).toMatchObject({ ...fields, cache_write_tokens: 0, endpoint: 'chat' });
       // Costs compare in the tables' integer units of 1e-10 USD: the by-hand figure is a float.
       expect(row.cost_usd === null ? null : usdToUnits(row.cost_usd)).toBe(cost === null ? null : usdToUnits(cost));
       expect(row.latency_ms).toBeGreaterThanOrEqual(0);
@@ -364,9 +374,11 @@ describe('one row per request, with the right tokens and cost', () => {
         cached_input_tokens: 0,
         cache_write_tokens: 0,
         cost_usd: 0,
+        estimated_requests: 0,
         units: 0,
       };
       sum.requests += 1;
+      if (row.usage_estimated) sum.estimated_requests += 1;
       sum.input_tokens += row.input_tokens;
       sum.output_tokens += row.output_tokens;
       sum.cached_input_tokens += row.cached_input_tokens;
@@ -401,8 +413,10 @@ describe('one row per request, with the right tokens and cost', () => {
     expect(rowUnits).toBe(
       usdToUnits(usd(MINI, 1000, 200, 500)) +
         usdToUnits(usd(GPT4O, 2000, 0, 100)) +
-        usdToUnits(usd(ACME, 1000, 0, 500)),
+        usdToUnits(usd(ACME, 1000, 0, 500)) +
+        usdToUnits(usd(MINI, 8, 0, 1)), // the client that left mid-stream, at the gateway's estimate
     );
+    expect(total.estimated_requests).toBe(rows.filter((row) => row.usage_estimated).length);
     expect(report.body.data.reduce((n, group) => n + usdToUnits(group.cost_usd), 0)).toBe(rowUnits);
   });
 });
@@ -455,19 +469,20 @@ describe('key limits', () => {
   });
 
   it('answers 403 budget_exceeded once the month spend reached the budget, not before', async () => {
-    // Each request costs 1000×1 + 500×2 = 2000 µUSD: the budget is reached exactly by the second.
+    // Each request costs 1000×1 + 500×2 = 2000 µUSD: the budget is reached exactly by the second. Each reserves
+    // its worst case first: a few input tokens and max_tokens 500, about 1000 µUSD, which fits until the second.
     const budgeted = await makeKey(projectId, { budget_usd: 0.004 });
     for (let i = 0; i < 2; i++) {
       sim.script(textReply(`paid ${i}`, { usage: { prompt_tokens: 1000, completion_tokens: 500 } }));
       const { response } = await budgeted.client.chat.completions
-        .create({ model: 'acme/llama-3', messages: user(`b${i}`) })
+        .create({ model: 'acme/llama-3', messages: user(`b${i}`), max_tokens: 500 })
         .withResponse();
       expect(response.headers.get('x-gateway-cost-usd')).toBe('0.002');
       expect(await waitForSpend(projectId, budgeted.id, 0.002 * (i + 1))).toBe(0.002 * (i + 1));
     }
     const sent = sim.requests.length;
     const third = await failure(
-      budgeted.client.chat.completions.create({ model: 'acme/llama-3', messages: user('3') }),
+      budgeted.client.chat.completions.create({ model: 'acme/llama-3', messages: user('3'), max_tokens: 500 }),
     );
     expect(third?.status).toBe(403);
     expect(third?.code).toBe('budget_exceeded');
@@ -475,6 +490,6 @@ describe('key limits', () => {
 
     const rows = (await waitForRows(projectId, 7)).filter((row) => row.key_id === budgeted.id);
     expect(rows.map((row) => row.status).sort()).toEqual([200, 200, 403]);
-    expect(rows.find((row) => row.status === 403)).toMatchObject({ error_code: 'budget_exceeded', cost_usd: null });
+    expect(rows.find((row) => row.status === 403)).toMatchObject({ error_code: 'budget_exceeded', cost_usd: 0 });
   });
 });

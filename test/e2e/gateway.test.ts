@@ -215,12 +215,16 @@ describe('accounting seen right after the answer', () => {
 
   it('refuses the very next request once the budget is spent, without waiting', async () => {
     const made = await gateway.admin<{ key: string }>('POST', `/admin/projects/${projectId}/keys`, {
-      budget_usd: 0.000000001,
+      budget_usd: 0.00005,
     });
     const budgeted = gateway.client(made.body.key);
+    // Each request reserves its worst case, a few input tokens and 10 output tokens (~25 µUSD), and costs 30 µUSD:
+    // the first fits the 50 µUSD budget, and after it the second's reservation no longer does.
     sim.script(textReply('first', { usage: { prompt_tokens: 10, completion_tokens: 10 } }));
-    await budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x') });
-    const error = await failure(budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x') }));
+    await budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x'), max_tokens: 10 });
+    const error = await failure(
+      budgeted.chat.completions.create({ model: 'acme/llama-3', messages: user('x'), max_tokens: 10 }),
+    );
     expect(error?.status).toBe(403);
     expect(error?.code).toBe('budget_exceeded');
   });

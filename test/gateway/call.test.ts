@@ -66,7 +66,9 @@ function hooks(
       if (!model) throw new GatewayError({ status: 400, type: 'invalid_request_error', message: 'not configured' });
       return model;
     },
-    onAttempt: (r) => attempts.push(r.provider),
+    onAttempt: (r) => {
+      attempts.push(r.provider);
+    },
     baseContext: { requestId: 'req_1', projectId: 'p' },
     clientClosed: closed.signal,
   };

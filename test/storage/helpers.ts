@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { createStores, type StoreBundle } from '../../lib/storage/index.js';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/storage/local-dynamo.js';
 import { ensureTables } from '../../lib/storage/tables.js';
+import { BatchingRecorder } from '../../lib/usage/batching-recorder.js';
+import { CounterWriter } from '../../lib/usage/counter-writer.js';
+import type { RecorderLog } from '../../lib/usage/direct-recorder.js';
+import { FileSpool } from '../../lib/usage/file-spool.js';
 
 export interface TestStorage {
   dataDir: string;
@@ -36,3 +40,18 @@ export async function startTestStorage(): Promise<TestStorage> {
     },
   };
 }
+
+/**
+ * The local server's recorder on a test storage (rows in batches, counters derived, a spool in the data
+ * directory): what `account` writes through in the gateway itself.
+ */
+export function testRecorder(storage: TestStorage, log: RecorderLog = silentLog): BatchingRecorder {
+  return new BatchingRecorder({
+    writer: new CounterWriter(storage.stores.dynamodb, storage.stores.tables),
+    spool: new FileSpool(storage.dataDir),
+    log,
+    flushMs: 1,
+  });
+}
+
+export const silentLog: RecorderLog = { warn: () => {}, error: () => {} };
