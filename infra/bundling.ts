@@ -18,6 +18,8 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const FUNCTION_ENTRIES = {
   chat: 'functions/chat/handler.ts',
   admin: 'functions/admin/handler.ts',
+  aggregator: 'functions/aggregator/handler.ts',
+  'spool-redrive': 'functions/spool-redrive/handler.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -1,35 +1,50 @@
 /**
  * The gateway in one stack (DESIGN.md §6): four DynamoDB tables, the chat function behind a response-streaming
  * Function URL (auth NONE: the gateway key is the auth), the admin function behind an `AWS_IAM` Function URL,
- * X-Ray tracing, and least-privilege roles. Settings come from CDK context (./config.ts).
+ * the metering path (the usage stream's aggregator, the usage spool queue and its redrive), X-Ray tracing, and
+ * least-privilege roles. Settings come from CDK context (./config.ts).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IRole, type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
+  FilterCriteria,
+  FilterRule,
   FunctionUrlAuthType,
   InvokeMode,
   Function as LambdaFunction,
+  StartingPosition,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LAMBDA_HANDLER } from './bundling.js';
+import { SPOOL_QUEUE_URL_VARIABLE } from '../lib/usage/sqs-spool.js';
+import { type FunctionName, LAMBDA_HANDLER } from './bundling.js';
 import type { GatewayConfig } from './config.js';
 import { FUNCTION_RUNTIME, functionCode } from './function-code.js';
 import { acknowledgeFindings } from './nag.js';
-import { adminStatements, chatStatements } from './permissions.js';
+import { adminStatements, aggregatorStatements, chatStatements, spoolRedriveStatements } from './permissions.js';
 import { createTables, type GatewayTables } from './tables.js';
 
 export interface GatewayStackProps extends StackProps {
   config: GatewayConfig;
 }
 
+/** How long SQS and the on-failure queue keep a message: their maximum, time to notice and redrive by hand. */
+const QUEUE_RETENTION = Duration.days(14);
+/** The redrive function's timeout; the spool queue hides a received message six times as long (AWS's advice). */
+const REDRIVE_TIMEOUT = Duration.seconds(30);
+
 export class GatewayStack extends Stack {
   readonly tables: GatewayTables;
   readonly chatFunction: LambdaFunction;
   readonly adminFunction: LambdaFunction;
+  readonly aggregatorFunction: LambdaFunction;
+  readonly spoolRedriveFunction: LambdaFunction;
+  readonly spoolQueue: Queue;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -48,6 +63,13 @@ export class GatewayStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    // The durable spool for rows the usage table could not take (CONTRACT.md §4), drained by the redrive function.
+    const spoolDeadLetters = this.queue('UsageSpoolDeadLetters');
+    this.spoolQueue = this.queue('UsageSpool', {
+      visibilityTimeout: Duration.seconds(REDRIVE_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: spoolDeadLetters, maxReceiveCount: 5 },
+    });
+
     this.chatFunction = this.gatewayFunction('Chat', {
       name: 'chat',
       memorySize: config.chatMemoryMb,
@@ -56,9 +78,10 @@ export class GatewayStack extends Stack {
       environment: {
         ...environment,
         POWERTOOLS_SERVICE_NAME: 'llm-gateway',
+        [SPOOL_QUEUE_URL_VARIABLE]: this.spoolQueue.queueUrl,
         ...(config.usageTtlDays !== undefined ? { USAGE_TTL_DAYS: String(config.usageTtlDays) } : {}),
       },
-      statements: chatStatements(this, { tables: this.tables, secretPrefix }),
+      statements: chatStatements(this, { tables: this.tables, secretPrefix, spoolQueue: this.spoolQueue }),
       logRetentionDays: config.logRetentionDays,
     });
     this.adminFunction = this.gatewayFunction('Admin', {
@@ -69,6 +92,44 @@ export class GatewayStack extends Stack {
       statements: adminStatements(this, { tables: this.tables, secretPrefix }),
       logRetentionDays: config.logRetentionDays,
     });
+
+    this.aggregatorFunction = this.gatewayFunction('Aggregator', {
+      name: 'aggregator',
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'llm-gateway-aggregator' },
+      statements: aggregatorStatements({ tables: this.tables }),
+      logRetentionDays: config.logRetentionDays,
+    });
+    // Where a batch goes once its retries are spent: its shard and sequence range (not its rows), to redrive by hand
+    // while the stream still holds it (24 hours). The rows stay in the usage table either way.
+    const aggregatorFailures = this.queue('UsageAggregatorFailures');
+    this.aggregatorFunction.addEventSource(
+      new DynamoEventSource(this.tables.usage, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        // Only new rows count: TTL expiries and other removals never wake the function.
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+        reportBatchItemFailures: true,
+        // Off: a halved batch gets other chunks, so other idempotency tokens, and could count a written chunk twice.
+        bisectBatchOnError: false,
+        retryAttempts: 10,
+        onFailure: new SqsDlq(aggregatorFailures),
+      }),
+    );
+
+    this.spoolRedriveFunction = this.gatewayFunction('SpoolRedrive', {
+      name: 'spool-redrive',
+      memorySize: 256,
+      timeout: REDRIVE_TIMEOUT,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'llm-gateway-spool-redrive' },
+      statements: spoolRedriveStatements({ tables: this.tables }),
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.spoolRedriveFunction.addEventSource(
+      new SqsEventSource(this.spoolQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
 
     const chatUrl = this.chatFunction.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
@@ -88,13 +149,30 @@ export class GatewayStack extends Stack {
       description: 'Admin API (SigV4-signed requests, service lambda), e.g. <AdminUrl>admin/projects',
     });
 
-    acknowledgeFindings({ chatFunction: this.chatFunction, adminFunction: this.adminFunction, secretPrefix });
+    acknowledgeFindings({
+      chatFunction: this.chatFunction,
+      adminFunction: this.adminFunction,
+      aggregatorFunction: this.aggregatorFunction,
+      spoolRedriveFunction: this.spoolRedriveFunction,
+      aggregatorFailures,
+      secretPrefix,
+    });
+  }
+
+  /** An SQS queue as every queue here is: SQS-managed encryption, TLS only, messages kept 14 days. */
+  private queue(id: string, props: Omit<QueueProps, 'encryption' | 'enforceSSL' | 'retentionPeriod'> = {}): Queue {
+    return new Queue(this, id, {
+      ...props,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
+    });
   }
 
   private gatewayFunction(
     id: string,
     options: {
-      name: 'chat' | 'admin';
+      name: FunctionName;
       memorySize: number;
       timeout: Duration;
       environment: Record<string, string>;

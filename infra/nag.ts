@@ -5,11 +5,16 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 
 export interface NagSubjects {
   chatFunction: IFunction;
   adminFunction: IFunction;
+  aggregatorFunction: IFunction;
+  spoolRedriveFunction: IFunction;
+  /** The aggregator's on-failure destination. */
+  aggregatorFailures: IQueue;
   secretPrefix: string;
 }
 
@@ -21,23 +26,37 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
 
-export function acknowledgeFindings({ chatFunction, adminFunction, secretPrefix }: NagSubjects): void {
+export function acknowledgeFindings(subjects: NagSubjects): void {
+  const { chatFunction, adminFunction, aggregatorFunction, spoolRedriveFunction, secretPrefix } = subjects;
   const projectSecrets = `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:${secretPrefix}/projects/*`;
-  for (const fn of [chatFunction, adminFunction]) {
-    // Policy findings sit on the role's DefaultPolicy, a child of the role.
-    const role = fn.role ?? fn;
+  for (const fn of [chatFunction, adminFunction, aggregatorFunction, spoolRedriveFunction]) {
     acknowledge(
       fn,
       'AwsSolutions-L1',
       'DESIGN.md pins nodejs22.x, the version the code is built and tested for (esbuild target node22).',
     );
+  }
+  for (const fn of [chatFunction, adminFunction, spoolRedriveFunction]) {
+    // Policy findings sit on the role's DefaultPolicy, a child of the role.
     acknowledge(
-      role,
+      fn.role ?? fn,
       'AwsSolutions-IAM5[Resource::*]',
       'Added by tracing ACTIVE: xray:PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
     );
+  }
+  acknowledge(
+    aggregatorFunction.role ?? aggregatorFunction,
+    'AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments/PutTelemetryRecords (tracing) and the stream mapping’s dynamodb:ListStreams take no resource.',
+  );
+  acknowledge(
+    subjects.aggregatorFailures,
+    'AwsSolutions-SQS3',
+    'This queue is itself the last stop: the stream mapping’s on-failure destination, read by an operator, not redriven.',
+  );
+  for (const fn of [chatFunction, adminFunction]) {
     acknowledge(
-      role,
+      fn.role ?? fn,
       `AwsSolutions-IAM5[Resource::${projectSecrets}]`,
       'One secret per project, created at run time: the wildcard is the project id, under this stack’s prefix.',
     );

@@ -1,11 +1,14 @@
 /**
- * Least-privilege policies of the two functions (DESIGN.md §4, §6), as explicit statements rather than `grant*`
- * helpers, so each action a function may take is listed here and asserted by the tests.
+ * Least-privilege policies of the functions (DESIGN.md §4, §6), as explicit statements rather than `grant*`
+ * helpers, so each action a function may take is listed here and asserted by the tests. The one exception is what
+ * an event source mapping needs to read its source (the usage stream, the spool queue), which CDK grants with the
+ * mapping itself.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { KEYS_BY_PROJECT_INDEX } from '../lib/storage/tables.js';
 import type { GatewayTables } from './tables.js';
@@ -14,6 +17,11 @@ export interface PolicyScope {
   tables: GatewayTables;
   /** `GATEWAY_SECRET_PREFIX`: secrets live at `<prefix>/projects/<id>/providers` and `<prefix>/defaults`. */
   secretPrefix: string;
+}
+
+export interface ChatPolicyScope extends PolicyScope {
+  /** The queue that keeps usage rows the table could not take (CONTRACT.md §4, "Nothing is lost"). */
+  spoolQueue: IQueue;
 }
 
 /** An ARN pattern for secrets; Secrets Manager appends `-` and 6 random characters to every secret's name. */
@@ -38,10 +46,14 @@ export function defaultsSecretArn(scope: Construct, prefix: string): string {
 export const KEY_TOUCH_ATTRIBUTES = ['hash', 'last_used_at'] as const;
 
 /**
- * The chat function: reads keys (and marks one used), appends usage rows, updates the daily and per-minute counters
- * (read back for limits), reads provider credentials under the prefix, and calls Bedrock with its own role.
+ * The chat function: reads keys (and marks one used), appends usage rows (to the spool queue when the table does
+ * not answer), updates its per-minute and budget items in `usage_daily` (read back for limits), reads provider
+ * credentials under the prefix, and calls Bedrock with its own role.
  */
-export function chatStatements(scope: Construct, { tables, secretPrefix }: PolicyScope): PolicyStatement[] {
+export function chatStatements(
+  scope: Construct,
+  { tables, secretPrefix, spoolQueue }: ChatPolicyScope,
+): PolicyStatement[] {
   const { partition, account } = Stack.of(scope);
   return [
     new PolicyStatement({
@@ -65,6 +77,13 @@ export function chatStatements(scope: Construct, { tables, secretPrefix }: Polic
       resources: [tables.usage.tableArn],
     }),
     new PolicyStatement({
+      // SendMessageBatch is authorised as SendMessage. The queue is SQS-encrypted: no KMS key to grant.
+      sid: 'SpoolUsage',
+      actions: ['sqs:SendMessage'],
+      resources: [spoolQueue.queueArn],
+    }),
+    new PolicyStatement({
+      // Rate-limit (`rate#…`) and budget (`budget#…`) items; the daily counters come from the aggregator.
       sid: 'CountUsage',
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       resources: [tables.usageDaily.tableArn],
@@ -118,6 +137,36 @@ export function adminStatements(scope: Construct, { tables, secretPrefix }: Poli
         'secretsmanager:DescribeSecret',
       ],
       resources: [projectSecretsArn(scope, secretPrefix)],
+    }),
+  ];
+}
+
+/**
+ * The stream aggregator: adds to the counters in `usage_daily` with `TransactWriteItems`, which DynamoDB authorises
+ * per action, so an `Update` needs `dynamodb:UpdateItem` on the table and nothing else. Reading the stream and
+ * sending a failed batch's record to the on-failure queue are granted by the event source mapping.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+ */
+export function aggregatorStatements({ tables }: Pick<PolicyScope, 'tables'>): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'AddToCounters',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.usageDaily.tableArn],
+    }),
+  ];
+}
+
+/**
+ * The spool redrive: writes spooled rows into `usage` (PutItem with `attribute_not_exists(sk)`, so a replay is a
+ * no-op). Receiving and deleting the queue's messages is granted by the event source mapping.
+ */
+export function spoolRedriveStatements({ tables }: Pick<PolicyScope, 'tables'>): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'AppendUsage',
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.usage.tableArn],
     }),
   ];
 }

@@ -1,9 +1,10 @@
 /**
  * The four DynamoDB tables, built from the same definitions local mode uses (lib/storage/tables.ts), so the keys
  * and the index the code queries cannot drift from what is deployed. On-demand billing, point-in-time recovery.
+ * The usage table streams its new rows to the counter aggregator (DESIGN.md §4, metering path).
  * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_dynamodb.Table.html
  */
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { type TableAttribute, type TableId, tableDefinitions } from '../lib/storage/tables.js';
 
@@ -29,7 +30,7 @@ export interface TableOptions {
 }
 
 export function createTables(scope: Construct, options: TableOptions): GatewayTables {
-  const make = (id: TableId, ttl: boolean): Table => {
+  const make = (id: TableId, ttl: boolean, stream?: StreamViewType): Table => {
     const definition = tableDefinitions[id];
     const table = new Table(scope, CONSTRUCT_IDS[id], {
       partitionKey: attribute(definition.partitionKey),
@@ -37,6 +38,7 @@ export function createTables(scope: Construct, options: TableOptions): GatewayTa
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       ...(ttl ? { timeToLiveAttribute: TTL_ATTRIBUTE } : {}),
+      ...(stream ? { stream } : {}),
     });
     for (const index of definition.globalSecondaryIndexes ?? []) {
       table.addGlobalSecondaryIndex({
@@ -51,7 +53,8 @@ export function createTables(scope: Construct, options: TableOptions): GatewayTa
   return {
     projects: make('projects', false),
     keys: make('keys', false),
-    usage: make('usage', options.usageTtl),
+    // NEW_IMAGE: the aggregator counts each INSERT from the row it carries, and needs nothing older.
+    usage: make('usage', options.usageTtl, StreamViewType.NEW_IMAGE),
     // Always on: only the per-minute rate-limit counters carry a numeric `expires_at`; the daily totals do not.
     usageDaily: make('usageDaily', true),
   };

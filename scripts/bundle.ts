@@ -1,6 +1,6 @@
 /**
- * `npm run bundle`: builds both Lambda bundles into dist/functions/{chat,admin} with the options the CDK stack
- * deploys (infra/bundling.ts), prints their sizes, then measures the chat function's cold import (a fresh `node`
+ * `npm run bundle`: builds every Lambda bundle into dist/functions/<name> with the options the CDK stack deploys
+ * (infra/bundling.ts), prints their sizes, then measures the chat function's cold import (a fresh `node`
  * importing the bundle with a stub `awslambda`, as Lambda's init does) and each provider SDK's first use.
  */
 import { execFile } from 'node:child_process';

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_FILE, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling.js';
@@ -61,4 +64,34 @@ describe('the chat function bundle', () => {
     const openai = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === 'node_modules/openai/index.mjs');
     expect(dynamic.map((i) => i.path)).toContain(openai?.[0]);
   });
+});
+
+// The event-driven functions: built as deployed, then imported by a fresh `node` with no AWS_* variables, as Lambda's
+// init would (nothing may call AWS or throw at import).
+describe.each(['aggregator', 'spool-redrive'] as const)('the %s function bundle', (name) => {
+  const outdir = mkdtempSync(join(tmpdir(), `gw-bundle-${name}-`));
+  let metafile: Metafile;
+
+  beforeAll(async () => {
+    ({ metafile } = await build(esbuildOptions(name, outdir)));
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('exports a handler that loads without AWS, and carries no provider SDK', async () => {
+    const entry = relative(PROJECT_ROOT, join(outdir, ENTRY_FILE)).replace(/\\/g, '/');
+    expect(metafile.outputs[entry]?.exports).toContain('handler');
+    const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+    for (const sdk of PROVIDER_SDKS)
+      expect(
+        inputs.filter((input) => input.startsWith(sdk)),
+        sdk,
+      ).toEqual([]);
+    const probe = `const m = await import(${JSON.stringify(pathToFileURL(join(outdir, ENTRY_FILE)).href)});
+      process.stdout.write(typeof m.handler);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], {
+      env: { PATH: process.env.PATH },
+    });
+    expect(stdout).toBe('function');
+  }, 60_000);
 });

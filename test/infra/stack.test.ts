@@ -31,23 +31,42 @@ const SECRET_WRITES = [
 const SYNTH_TIMEOUT = 60_000;
 
 let synthesised: Synthesised;
-let ids: { chat: string; admin: string; chatRole: string; adminRole: string };
+let ids: {
+  chat: string;
+  admin: string;
+  aggregator: string;
+  redrive: string;
+  chatRole: string;
+  adminRole: string;
+  aggregatorRole: string;
+  redriveRole: string;
+};
 let chat: Statement[];
 let admin: Statement[];
+let aggregator: Statement[];
+let redrive: Statement[];
 
 beforeAll(() => {
   synthesised = synth();
   const { template } = synthesised;
   const chatFn = logicalId(template, 'AWS::Lambda::Function', 'ChatFunction');
   const adminFn = logicalId(template, 'AWS::Lambda::Function', 'AdminFunction');
+  const aggregatorFn = logicalId(template, 'AWS::Lambda::Function', 'AggregatorFunction');
+  const redriveFn = logicalId(template, 'AWS::Lambda::Function', 'SpoolRedriveFunction');
   ids = {
     chat: chatFn,
     admin: adminFn,
+    aggregator: aggregatorFn,
+    redrive: redriveFn,
     chatRole: functionRoleId(template, chatFn),
     adminRole: functionRoleId(template, adminFn),
+    aggregatorRole: functionRoleId(template, aggregatorFn),
+    redriveRole: functionRoleId(template, redriveFn),
   };
   chat = roleStatements(template, ids.chatRole);
   admin = roleStatements(template, ids.adminRole);
+  aggregator = roleStatements(template, ids.aggregatorRole);
+  redrive = roleStatements(template, ids.redriveRole);
 }, SYNTH_TIMEOUT);
 
 describe('Function URLs', () => {
@@ -121,7 +140,7 @@ describe('functions', () => {
   });
 
   it('keeps logs in a log group per function with the configured retention', () => {
-    synthesised.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    synthesised.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
   });
 });
 
@@ -169,6 +188,94 @@ describe('tables', () => {
   );
 });
 
+describe('metering path', () => {
+  it('streams the usage table’s new rows, and no other table', () => {
+    const tables = tableIds(synthesised.template);
+    const all = synthesised.template.findResources('AWS::DynamoDB::Table');
+    expect(all[tables.usage]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    for (const id of [tables.projects, tables.keys, tables.usageDaily]) {
+      expect(all[id]!.Properties.StreamSpecification, id).toBeUndefined();
+    }
+  });
+
+  it('runs the aggregator and the redrive on nodejs22.x arm64 with active tracing and their bundles', () => {
+    const functions = synthesised.template.findResources('AWS::Lambda::Function');
+    for (const [fnId, name] of [
+      [ids.aggregator, 'aggregator'],
+      [ids.redrive, 'spool-redrive'],
+    ] as const) {
+      expect(functions[fnId]!.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Description: `LLM gateway: ${name}`,
+      });
+    }
+    const tables = tableIds(synthesised.template);
+    expect(functions[ids.aggregator]!.Properties.Environment.Variables).toMatchObject({
+      USAGE_DAILY_TABLE: { Ref: tables.usageDaily },
+    });
+    expect(functions[ids.redrive]!.Properties.Environment.Variables).toMatchObject({
+      USAGE_TABLE: { Ref: tables.usage },
+    });
+  });
+
+  it('feeds the aggregator the usage stream’s INSERTs in order, with partial batch failures and bounded retries', () => {
+    const tables = tableIds(synthesised.template);
+    const failures = logicalId(synthesised.template, 'AWS::SQS::Queue', 'UsageAggregatorFailures');
+    synthesised.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: ids.aggregator },
+      EventSourceArn: { 'Fn::GetAtt': [tables.usage, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: false,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failures, 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+    });
+    expect(allowing(aggregator, 'sqs:SendMessage', failures)).toHaveLength(1);
+  });
+
+  it('drains the spool queue into the redrive with partial batch failures', () => {
+    const spool = logicalId(synthesised.template, 'AWS::SQS::Queue', 'UsageSpool0');
+    synthesised.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: ids.redrive },
+      EventSourceArn: { 'Fn::GetAtt': [spool, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const chatEnv = synthesised.template.findResources('AWS::Lambda::Function')[ids.chat]!.Properties.Environment;
+    expect(chatEnv.Variables.USAGE_SPOOL_QUEUE_URL).toEqual({ Ref: spool });
+  });
+
+  it('encrypts every queue, refuses plain HTTP, keeps messages 14 days, and parks a poison row after 5 receives', () => {
+    const { template } = synthesised;
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(3);
+    template.allResourcesProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    const spool = logicalId(template, 'AWS::SQS::Queue', 'UsageSpool0');
+    const deadLetters = logicalId(template, 'AWS::SQS::Queue', 'UsageSpoolDeadLetters');
+    expect(queues[spool]!.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const redriveTimeout = template.findResources('AWS::Lambda::Function')[ids.redrive]!.Properties.Timeout as number;
+    expect(queues[spool]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * redriveTimeout);
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    for (const queue of Object.keys(queues)) {
+      const policy = policies.find((p) => JSON.stringify(p.Properties.Queues).includes(`"${queue}"`));
+      expect(policy?.Properties.PolicyDocument.Statement, queue).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
 describe('IAM', () => {
   it('lets chat read keys and write only their last_used_at', () => {
     const keys = tableIds(synthesised.template).keys;
@@ -189,11 +296,48 @@ describe('IAM', () => {
     expect(chat.filter((s) => JSON.stringify(s.Resource).includes(`"${projects}"`))).toEqual([]);
   });
 
-  it('lets chat append usage rows and update the counters', () => {
+  it('lets chat append usage rows and update its rate-limit and budget items', () => {
     const tables = tableIds(synthesised.template);
     expect(allowing(chat, 'dynamodb:PutItem', tables.usage)).toHaveLength(1);
     expect(allowing(chat, 'dynamodb:UpdateItem', tables.usageDaily)).toHaveLength(1);
     expect(allowing(chat, 'dynamodb:DeleteItem', tables.usage)).toEqual([]);
+  });
+
+  it('lets chat send to the usage spool queue and to no other queue', () => {
+    const spool = logicalId(synthesised.template, 'AWS::SQS::Queue', 'UsageSpool0');
+    const sqs = chat.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sqs.flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
+    expect(sqs.flatMap(resourcesOf).every((resource) => isArnOf(resource, spool))).toBe(true);
+    expect(admin.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('lets the aggregator update usage_daily, read the usage stream, and write no table else', () => {
+    const tables = tableIds(synthesised.template);
+    expect(allowing(aggregator, 'dynamodb:UpdateItem', tables.usageDaily)).toHaveLength(1);
+    const dynamoActions = aggregator.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(new Set(dynamoActions)).toEqual(
+      new Set([
+        'dynamodb:UpdateItem',
+        'dynamodb:ListStreams',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+      ]),
+    );
+    const update = aggregator.find((s) => actionsOf(s).includes('dynamodb:UpdateItem'))!;
+    expect(resourcesOf(update).every((resource) => isArnOf(resource, tables.usageDaily))).toBe(true);
+    const records = aggregator.find((s) => actionsOf(s).includes('dynamodb:GetRecords'))!;
+    expect(resourcesOf(records)).toEqual([{ 'Fn::GetAtt': [tables.usage, 'StreamArn'] }]);
+  });
+
+  it('lets the spool redrive put usage rows, consume the spool queue, and nothing else in DynamoDB', () => {
+    const tables = tableIds(synthesised.template);
+    const spool = logicalId(synthesised.template, 'AWS::SQS::Queue', 'UsageSpool0');
+    expect(redrive.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
+    expect(allowing(redrive, 'dynamodb:PutItem', tables.usage)).toHaveLength(1);
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      expect(allowing(redrive, action, spool), action).toHaveLength(1);
+    }
   });
 
   it('lets chat read secrets under the prefix and never write one', () => {
@@ -225,8 +369,8 @@ describe('IAM', () => {
     ]);
   });
 
-  it('grants no service-wide wildcard action to either function', () => {
-    for (const statement of [...chat, ...admin]) {
+  it('grants no service-wide wildcard action to any function', () => {
+    for (const statement of [...chat, ...admin, ...aggregator, ...redrive]) {
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
     }
   });
@@ -236,6 +380,8 @@ describe('IAM', () => {
     for (const [fnId, statements] of [
       [ids.chat, chat],
       [ids.admin, admin],
+      [ids.aggregator, aggregator],
+      [ids.redrive, redrive],
     ] as const) {
       expect(statements.flatMap(actionsOf)).toEqual(
         expect.arrayContaining(['xray:PutTraceSegments', 'logs:CreateLogStream', 'logs:PutLogEvents']),
@@ -258,7 +404,7 @@ describe('context', () => {
         MemorySize: 2048,
         Environment: { Variables: Match.objectLike({ GATEWAY_SECRET_PREFIX: 'team-gw' }) },
       });
-      custom.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
+      custom.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 4);
       expect(JSON.stringify(custom.template.toJSON())).not.toContain('secret:llm-gateway/');
     },
     SYNTH_TIMEOUT,
