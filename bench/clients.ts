@@ -10,6 +10,8 @@ export interface Target {
   baseURL: string;
   apiKey: string;
   model: string;
+  /** Sent with every request (Portkey takes its provider and upstream this way). */
+  headers?: Record<string, string>;
 }
 
 export interface Timing {
@@ -24,7 +26,13 @@ export type Call = () => Promise<Timing>;
 const MESSAGES = [{ role: 'user' as const, content: 'Benchmark: answer with twenty words.' }];
 
 export function sdkClient(target: Target): OpenAI {
-  return new OpenAI({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0, timeout: 30_000 });
+  return new OpenAI({
+    baseURL: target.baseURL,
+    apiKey: target.apiKey,
+    maxRetries: 0,
+    timeout: 30_000,
+    defaultHeaders: target.headers,
+  });
 }
 
 export function sdkComplete(client: OpenAI, target: Target): Call {
@@ -60,7 +68,7 @@ function post(target: Target, stream: boolean): Promise<Response> {
     : { model: target.model, messages: MESSAGES };
   return fetch(`${target.baseURL}/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json', ...target.headers },
     body: JSON.stringify(body),
   });
 }

@@ -1,18 +1,25 @@
 /**
  * `npm run bench`: the gateway's overhead against a direct call to the OpenAI simulator, on loopback, offline.
- * Latency (non-streaming p50/p90/p99), streaming time to first token and total, throughput at several
- * concurrencies, CPU per request, memory, and the bundle's size. Prints figures and ratios; asserts nothing.
+ * First in this process: latency (non-streaming p50/p90/p99), streaming time to first token and total, throughput
+ * at several concurrencies, CPU per request, memory. Then the headline (bench/compare.ts): direct, a bare node
+ * pass-through, Portkey and this gateway (`npm start`), each proxy in its own process, interleaved; and "like Lambda"
+ * (bench/lambda.ts): the chat handler with every DynamoDB call 5 ms slower, and its billed tail. Last, the bundle's
+ * size. Prints figures and ratios; asserts nothing. docs/benchmarks.md says how each figure is measured.
  *
- *   npm run bench -- --n 300 --warmup 30 --chunks 20 [--no-child]
+ *   npm run bench -- --n 300 --warmup 30 --chunks 20                     # the in-process sections
+ *     --compare-n 300 --concurrent-n 1200 --concurrency 64 --rounds 3    # the comparison
+ *     --lambda-n 100 --lambda-delay 5                                    # like Lambda
+ *     [--no-inprocess] [--no-compare] [--no-portkey] [--no-lambda] [--no-child] [--write-docs]
  */
 import '../local/quiet-warnings.js';
-import { cpus, totalmem } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Simulator } from '../test/simulators/base.js';
 import { drainAccounting, settledSerial } from './accounting.js';
 import { chatBundle } from './bundle.js';
-import { childSection } from './child.js';
+import { startChildGateway } from './child.js';
 import {
   type Call,
   concurrent,
@@ -24,8 +31,13 @@ import {
   serial,
   type Target,
 } from './clients.js';
+import { type CompareFigures, type CompareTarget, compareReport, compareTargets } from './compare.js';
+import { writeLatest } from './docs.js';
+import { type LambdaFigures, lambdaReport, likeLambda } from './lambda.js';
+import { portkeyTarget, startPortkey } from './portkey.js';
 import { forgetRequests, startGateway, startSimulator } from './setup.js';
-import { mib, ms, ratio, summarize, table } from './stats.js';
+import { spawnServer } from './spawn.js';
+import { markdownTable, mib, ms, ratio, summarize, table } from './stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,12 +46,25 @@ const { values: args } = parseArgs({
     n: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '30' },
     chunks: { type: 'string', default: '20' },
+    'compare-n': { type: 'string', default: '300' },
+    'concurrent-n': { type: 'string', default: '1200' },
+    concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '3' },
+    'lambda-n': { type: 'string', default: '100' },
+    'lambda-delay': { type: 'string', default: '5' },
+    'no-inprocess': { type: 'boolean', default: false },
+    'no-compare': { type: 'boolean', default: false },
+    'no-portkey': { type: 'boolean', default: false },
+    'no-lambda': { type: 'boolean', default: false },
+    /** No child processes at all: neither the comparison nor like Lambda. */
     'no-child': { type: 'boolean', default: false },
+    'write-docs': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.n);
 const WARMUP = Number(args.warmup);
 const CHUNKS = Number(args.chunks);
+const COMMAND = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const CONCURRENCY = [1, 8, 32] as const;
 
 const cpuMs = () => {
@@ -62,16 +87,54 @@ async function main(): Promise<void> {
   );
   console.log(`${N} timed requests per row after ${WARMUP} warm-up, ${CHUNKS} content chunks per stream\n`);
 
-  gc();
-  const memBefore = process.memoryUsage();
   const sim = await startSimulator({ chunks: CHUNKS });
-  const gw = await startGateway(sim.url);
   const direct: Target = {
     name: 'direct',
     baseURL: `${sim.url}/v1`,
     apiKey: 'sk-bench-0000000000',
     model: 'gpt-4o-mini',
   };
+  if (!args['no-inprocess']) await inProcessSections(sim, direct);
+
+  // 4. Side by side, each proxy in its own process; then like Lambda.
+  let compared: CompareFigures | undefined;
+  let lambda: LambdaFigures | undefined;
+  if (!args['no-child'] && !args['no-compare'])
+    compared = await compareSection(sim.url, direct, () => forgetRequests(sim));
+  if (!args['no-child'] && !args['no-lambda']) {
+    lambda = await likeLambda({
+      projectRoot: ROOT,
+      simUrl: sim.url,
+      n: Number(args['lambda-n']),
+      warmup: WARMUP,
+      delayMs: Number(args['lambda-delay']),
+      rttN: 200,
+    });
+    const report = lambdaReport(lambda);
+    console.log(`\nLike Lambda: the chat handler as one warm instance, DynamoDB +${lambda.delayMs} ms per call (ms)`);
+    console.log(table(report.rows));
+    for (const note of report.notes) console.log(`  ${note}`);
+  }
+  await sim.close();
+  if (args['write-docs'] && (compared || lambda)) {
+    await writeLatest(join(ROOT, 'docs', 'benchmarks.md'), latestMarkdown(compared, lambda));
+    console.log('\ndocs/benchmarks.md: the latest tables written');
+  }
+
+  // 5. Bundle.
+  const bundle = await chatBundle(ROOT);
+  console.log(
+    bundle
+      ? `\nchat bundle: entry index.mjs ${(bundle.entryBytes / 1024).toFixed(1)} KiB, ${bundle.files} .mjs files ${(bundle.codeBytes / 1024).toFixed(1)} KiB in all (from the last \`npm run bundle\`; it also measures cold import)`
+      : '\nchat bundle: dist/functions/chat not found; run `npm run bundle` for bundle sizes and cold-import times',
+  );
+}
+
+/** Sections 1–3: the gateway in this process, beside the client and the simulator. */
+async function inProcessSections(sim: Simulator, direct: Target): Promise<void> {
+  gc();
+  const memBefore = process.memoryUsage();
+  const gw = await startGateway(sim.url);
   const viaOpenAI: Target = {
     name: 'gateway',
     baseURL: `${gw.gateway.url}/v1`,
@@ -254,26 +317,93 @@ async function main(): Promise<void> {
   console.log(`\n${globalThis.gc ? '' : '(run with NODE_OPTIONS=--expose-gc for heap figures after a GC)\n'}`);
   console.log(table(memRows));
   await gw.close();
+}
 
-  // 4. The gateway in its own process.
-  if (!args['no-child'])
-    await childSection({
-      simUrl: sim.url,
-      direct,
-      n: N,
-      warmup: WARMUP,
-      projectRoot: ROOT,
-      forget: () => forgetRequests(sim),
+/** Section 4: direct, the bare pass-through, Portkey and this gateway (`npm start`), interleaved (bench/compare.ts). */
+async function compareSection(simUrl: string, direct: Target, forget: () => void): Promise<CompareFigures> {
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const bare = await spawnServer({
+      name: 'the bare pass-through',
+      args: ['--import', 'tsx', 'bench/bare-proxy.ts', simUrl],
+      cwd: ROOT,
+      ready: /bare proxy on (http:\/\/[\d.]+:\d+)/,
     });
-  await sim.close();
+    started.push(bare);
+    const ours = await startChildGateway(simUrl, ROOT);
+    started.push(ours);
+    let portkey: Awaited<ReturnType<typeof startPortkey>> | undefined;
+    if (!args['no-portkey']) {
+      portkey = await startPortkey(ROOT).catch((error: unknown) => {
+        console.log(`\nPortkey did not start (${error instanceof Error ? error.message : String(error)}); left out`);
+        return undefined;
+      });
+      if (portkey) started.push(portkey);
+    }
+    const targets: CompareTarget[] = [
+      { id: 'direct', label: 'direct (no proxy)', target: direct },
+      {
+        id: 'bare',
+        label: 'bare node pass-through',
+        target: { ...direct, name: 'bare', baseURL: `${bare.url}/v1` },
+        pid: bare.pid,
+      },
+      ...(portkey
+        ? [
+            {
+              id: 'portkey' as const,
+              label: `Portkey ${portkey.version}`,
+              target: portkeyTarget(portkey.url, simUrl, direct.apiKey, direct.model),
+              pid: portkey.pid,
+            },
+          ]
+        : []),
+      {
+        id: 'ours',
+        label: 'this gateway (npm start)',
+        target: { name: 'gateway', baseURL: `${ours.url}/v1`, apiKey: ours.key, model: 'openai/gpt-4o-mini' },
+        pid: ours.pid,
+        helperPids: await ours.helperPids(),
+        memory: ours.memory,
+      },
+    ];
+    const figures = await compareTargets(targets, {
+      serialN: Number(args['compare-n']),
+      concurrentN: Number(args['concurrent-n']),
+      concurrency: Number(args.concurrency),
+      warmup: WARMUP,
+      rounds: Number(args.rounds),
+      afterBlock: forget,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    const report = compareReport(figures);
+    console.log(
+      `\nSide by side, each proxy in its own process, ${figures.options.rounds} interleaved rounds ` +
+        '(ms; CPU is the target process alone, from /proc)',
+    );
+    console.log(table(report.rows));
+    console.log(table(report.ratios));
+    return figures;
+  } finally {
+    for (const server of started.reverse()) await server.close().catch(() => {});
+  }
+}
 
-  // 5. Bundle.
-  const bundle = await chatBundle(ROOT);
-  console.log(
-    bundle
-      ? `\nchat bundle: entry index.mjs ${(bundle.entryBytes / 1024).toFixed(1)} KiB, ${bundle.files} .mjs files ${(bundle.codeBytes / 1024).toFixed(1)} KiB in all (from the last \`npm run bundle\`; it also measures cold import)`
-      : '\nchat bundle: dist/functions/chat not found; run `npm run bundle` for bundle sizes and cold-import times',
-  );
+/** The headline tables for docs/benchmarks.md, with the date, the machine and the command. */
+function latestMarkdown(compared: CompareFigures | undefined, lambda: LambdaFigures | undefined): string {
+  const lines = [
+    `Latest run: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ` +
+      `${cpus()[0]?.model ?? 'cpu'}, ${process.platform} ${release()}; \`${COMMAND}\`.`,
+  ];
+  if (compared) {
+    const report = compareReport(compared);
+    lines.push('', markdownTable(report.rows), '', markdownTable(report.ratios));
+  }
+  if (lambda) {
+    const report = lambdaReport(lambda);
+    lines.push('', markdownTable(report.rows), '', ...report.notes.map((note) => `- ${note}`));
+  }
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

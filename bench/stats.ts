@@ -43,3 +43,13 @@ export function table(rows: readonly (readonly string[])[]): string {
     )
     .join('\n');
 }
+
+/** The same rows as a Markdown table (first row the header; `|` in cells escaped). */
+export function markdownTable(rows: readonly (readonly string[])[]): string {
+  const cell = (value: string) => value.trim().replaceAll('|', '\\|') || ' ';
+  const line = (row: readonly string[]) => `| ${row.map(cell).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [line(header!), `|${header!.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...body.map(line)].join(
+    '\n',
+  );
+}
