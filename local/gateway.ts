@@ -32,6 +32,8 @@ export interface LocalGatewayOptions {
   adminToken?: string;
   /** How long `close` lets answers in flight finish before it aborts them (CONTRACT.md §4: 10 s). */
   shutdownGraceMs?: number;
+  /** How long after the embedded DynamoDB died it is started again (default 500 ms; tests make outages longer). */
+  storageRestartDelayMs?: number;
 }
 
 export interface LocalGateway {
@@ -39,6 +41,8 @@ export interface LocalGateway {
   port: number;
   dataDir: string;
   adminToken: string;
+  /** The embedded DynamoDB's process id, for tests that take storage away (it is started again when it dies). */
+  storagePid(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -109,7 +113,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     }),
   ]).finally(() => clearTimeout(timer));
   const adminToken = await adminTokenFor(dataDir, options.adminToken);
-  const dynamo = await startLocalDynamo(dataDir, { mode: 'child' }).catch((error: unknown) => {
+  const dynamo = await startLocalDynamo(dataDir, {
+    mode: 'child',
+    restartDelayMs: options.storageRestartDelayMs,
+  }).catch((error: unknown) => {
     throw new StartupError(`Could not open the local database in ${dataDir}/dynamodb: ${String(error)}`);
   });
 
@@ -201,6 +208,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     port,
     dataDir,
     adminToken,
+    storagePid: () => dynamo.pid?.(),
     /**
      * Stops taking requests, lets answers in flight finish (at most the grace time, then aborts them: their rows
      * say 499), writes every row, and only then stops storage (CONTRACT.md §4).

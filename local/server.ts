@@ -61,7 +61,14 @@ async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : 8787;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartupError(`PORT=${process.env.PORT} is not a port number.`);
-  const gateway = await startLocalGateway({ port });
+  const grace = process.env.GATEWAY_SHUTDOWN_GRACE_MS;
+  const shutdownGraceMs = grace === undefined || grace === '' ? undefined : Number(grace);
+  if (
+    shutdownGraceMs !== undefined &&
+    !(Number.isFinite(shutdownGraceMs) && shutdownGraceMs >= 0 && shutdownGraceMs <= 10_000)
+  )
+    throw new StartupError(`GATEWAY_SHUTDOWN_GRACE_MS=${grace} is not a number of milliseconds from 0 to 10000.`);
+  const gateway = await startLocalGateway({ port, ...(shutdownGraceMs !== undefined ? { shutdownGraceMs } : {}) });
   const project = await ensureDefaultProject();
   process.stdout.write(`${banner(gateway, project)}\n`);
   let stopping = false;

@@ -30,6 +30,8 @@ export interface LocalDynamoOptions {
    * `inline` (the default) keeps it in this process, which starts faster for tests.
    */
   mode?: 'inline' | 'child';
+  /** Child mode: how long after the child died it is started again (default 500 ms). */
+  restartDelayMs?: number;
 }
 
 export async function startLocalDynamo(dataDir: string, options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
@@ -37,7 +39,7 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
   await mkdir(path, { recursive: true });
   // LevelDB reports an unwritable directory only on the first request; say so now, where the caller can act.
   await access(path, constants.R_OK | constants.W_OK);
-  if (options.mode === 'child') return startChildDynamo(path);
+  if (options.mode === 'child') return startChildDynamo(path, options.restartDelayMs ?? RESTART_DELAY_MS);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
@@ -67,7 +69,7 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
  * (killed, crashed) is started again on the same port, so the gateway's clients find storage back where it was;
  * meanwhile rows go to the spool (CONTRACT.md §4).
  */
-async function startChildDynamo(path: string): Promise<LocalDynamo> {
+async function startChildDynamo(path: string, restartDelayMs: number): Promise<LocalDynamo> {
   const script = fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url));
   let closing: Promise<void> | undefined;
   const spawn = (port: number) => {
@@ -90,9 +92,9 @@ async function startChildDynamo(path: string): Promise<LocalDynamo> {
       const restart = () => {
         if (closing) return;
         current = spawn(port);
-        current.listening.then(supervise, () => setTimeout(restart, RESTART_DELAY_MS).unref());
+        current.listening.then(supervise, () => setTimeout(restart, restartDelayMs).unref());
       };
-      setTimeout(restart, RESTART_DELAY_MS).unref();
+      setTimeout(restart, restartDelayMs).unref();
     });
   };
   supervise();

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { type LocalGateway, startLocalGateway } from '../../local/gateway.js';
+import { type LocalGateway, type LocalGatewayOptions, startLocalGateway } from '../../local/gateway.js';
 
 export interface AdminResponse<T = Record<string, unknown>> {
   status: number;
@@ -29,10 +29,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(): Promise<TestGateway> {
+export async function startTestGateway(
+  options: Pick<LocalGatewayOptions, 'shutdownGraceMs' | 'storageRestartDelayMs'> = {},
+): Promise<TestGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const adminToken = `test-admin-${Math.random().toString(36).slice(2)}`;
-  const gateway = await startLocalGateway({ port: 0, dataDir, adminToken });
+  const gateway = await startLocalGateway({ ...options, port: 0, dataDir, adminToken });
 
   async function admin<T>(method: string, path: string, body?: unknown): Promise<AdminResponse<T>> {
     const response = await fetch(`${gateway.url}${path}`, {
