@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_TIMEOUTS } from '../storage/index.js';
 import { captureAWSv3Client } from '../tracing/index.js';
 import type { UsageItem } from './counters.js';
 import type { RowSpool } from './spool.js';
@@ -18,15 +19,6 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 /** The variable that names the queue in the chat function (infra/gateway-stack.ts). */
 export const SPOOL_QUEUE_URL_VARIABLE = 'USAGE_SPOOL_QUEUE_URL';
-
-/**
- * CONTRACT.md §4: an AWS call times out instead of hanging the request. The SDK builds its NodeHttpHandler from
- * these options, so @smithy/node-http-handler (not a direct dependency) need not be imported.
- */
-const CLIENT_TIMEOUTS = {
-  maxAttempts: 3,
-  requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 },
-} as const;
 
 export interface SqsRowSpoolOptions {
   /** Sends of the entries SQS reports failed, the first one included. */
@@ -113,7 +105,7 @@ function batchesOf(bodies: readonly string[]): SendMessageBatchRequestEntry[][] 
 
 /** An SQS client with the request-path timeouts, traced on Lambda. */
 export function createSqsClient(): SQSClient {
-  return captureAWSv3Client(new SQSClient({ ...CLIENT_TIMEOUTS }));
+  return captureAWSv3Client(new SQSClient({ ...AWS_CLIENT_TIMEOUTS }));
 }
 
 let fromEnv: { queueUrl: string; spool: SqsRowSpool } | undefined;
