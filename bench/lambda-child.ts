@@ -15,7 +15,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaRuntime } from '../functions/shared/lambda-runtime.js';
 import { ensureTables, storesFromEnv } from '../lib/storage/index.js';
-import { installLambdaShim } from '../local/lambda-shim.js';
+import { installLambdaShim } from './lambda-shim.js';
 
 export interface LambdaInvocation {
   key: string;

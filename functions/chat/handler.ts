@@ -50,6 +50,9 @@ async function serve(event: APIGatewayProxyEventV2, responseStream: Writable): P
 }
 
 const lambda = lambdaRuntime();
-if (!lambda) throw new Error('awslambda is not installed: off Lambda, load local/lambda-shim.ts before this handler');
+if (!lambda)
+  throw new Error(
+    'awslambda is not installed: off Lambda, install a stand-in (bench/lambda-shim.ts) before this handler',
+  );
 
 export const handler = lambda.streamifyResponse(serve);

@@ -18,7 +18,8 @@ export function streamSink(responseStream: Writable): ResponseSink {
 
   const open = (status: number, headers: Record<string, string>): Writable => {
     const lambda = lambdaRuntime();
-    if (!lambda) throw new Error('awslambda is not installed: load local/lambda-shim.ts first off Lambda');
+    if (!lambda)
+      throw new Error('awslambda is not installed: off Lambda, install a stand-in (bench/lambda-shim.ts) first');
     return lambda.HttpResponseStream.from(responseStream, { statusCode: status, headers });
   };
 

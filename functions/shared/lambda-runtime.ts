@@ -1,6 +1,6 @@
 /**
  * The Lambda Node.js runtime's response-streaming global, `awslambda`, typed once. It exists only inside Lambda;
- * locally and in tests, local/lambda-shim.ts installs a stand-in before a handler is loaded.
+ * in tests and the bench a stand-in is installed before a handler is loaded (bench/lambda-shim.ts).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/config-rs-write-functions.html
  */
 import type { Writable } from 'node:stream';

@@ -22,7 +22,8 @@ const expiresAtSchema = z
 const newKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200).nullish(),
   expires_at: expiresAtSchema.nullish(),
-  budget_usd: z.number().min(0).nullish(),
+  // A ceiling far above any real budget, so the ledger's units (1e-10 USD) stay within DynamoDB's 38 digits.
+  budget_usd: z.number().min(0).max(1_000_000_000).nullish(),
   rpm: z.number().int().positive().nullish(),
 });
 

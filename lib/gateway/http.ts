@@ -1,6 +1,6 @@
 /**
  * The gateway core's view of HTTP: a request, and a sink the response is written to. The Lambda handler and the
- * local server each adapt their own streams to these (functions/chat/handler.ts, local/lambda-shim.ts).
+ * local server each adapt their own streams to these (functions/chat/handler.ts, local/node-http.ts).
  */
 export interface HttpRequest {
   method: string;

@@ -86,11 +86,20 @@ export class BudgetLedger {
       TableName: this.tableName,
       Key: marshall(budgetKey(scope.projectId, scope.keyId, scope.month)),
       UpdateExpression: 'ADD committed_units :units',
-      ExpressionAttributeValues: marshall(
-        condition ? { ':units': units, ':limit': condition.limit } : { ':units': units },
-      ),
+      ExpressionAttributeValues: condition
+        ? { ':units': numberAttribute(units), ':limit': numberAttribute(condition.limit) }
+        : { ':units': numberAttribute(units) },
       ...(condition ? { ConditionExpression: condition.ConditionExpression } : {}),
     };
     await this.client.send(new UpdateItemCommand(input));
   }
+}
+
+/**
+ * Units as a DynamoDB number, written digit for digit: budgets above about 900,000 USD are more than 2^53 units,
+ * which `marshall` refuses (it would lose precision on a read back into a JS number; the ledger never reads it for
+ * arithmetic that needs more than the 15 significant digits a double keeps).
+ */
+function numberAttribute(units: CostUnits): { N: string } {
+  return { N: BigInt(Math.round(units)).toString() };
 }

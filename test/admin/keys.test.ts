@@ -71,6 +71,7 @@ describe('creating keys', () => {
     [{ expires_at: 20990101 }, 'expires_at'],
     [{ budget_usd: -1 }, 'budget_usd'],
     [{ budget_usd: '5' }, 'budget_usd'],
+    [{ budget_usd: 2_000_000_000 }, 'budget_usd'],
     [{ rpm: 0 }, 'rpm'],
     [{ rpm: 1.5 }, 'rpm'],
     [{ rpm: -3 }, 'rpm'],

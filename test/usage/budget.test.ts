@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetExceeded, BudgetLedger } from '../../lib/usage/budget.js';
+import { usdToUnits } from '../../lib/usage/units.js';
 import { startTestStorage, type TestStorage } from '../storage/helpers.js';
 
 let storage: TestStorage;
@@ -48,5 +49,13 @@ describe('BudgetLedger', () => {
     await ledger.reserve(scope('k4'), 100, 100);
     await ledger.reserve(scope('k4'), -60, 100);
     expect(await ledger.committed(scope('k4'))).toBe(40);
+  });
+
+  it("holds budgets of more than 2^53 units (about 900,000 USD), up to the admin API's ceiling", async () => {
+    const billion = usdToUnits(1_000_000_000);
+    await ledger.reserve(scope('k5'), usdToUnits(0.25), billion);
+    await ledger.settle(scope('k5'), usdToUnits(0.25), usdToUnits(0.1));
+    expect(await ledger.committed(scope('k5'))).toBe(usdToUnits(0.1));
+    await expect(ledger.reserve(scope('k5'), billion, billion)).rejects.toBeInstanceOf(BudgetExceeded);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * A stand-in for Lambda's `awslambda` global, so the same streaming handler runs under the local server and in
- * tests. `streamifyResponse` marks the handler; `HttpResponseStream.from` writes the status and headers to the
+ * A stand-in for Lambda's `awslambda` global, so the bench's like-Lambda run (./lambda-child.ts) loads the real
+ * streaming handler in a plain Node process. `streamifyResponse` marks the handler; `HttpResponseStream.from` writes the status and headers to the
  * socket and hands back a stream that writes each chunk as it comes (no buffering, with backpressure).
  */
 import type { ServerResponse } from 'node:http';
