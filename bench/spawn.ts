@@ -3,6 +3,7 @@
  * the bench waits for the line that gives its URL, and stops it (SIGTERM, then SIGKILL) at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 /**
  * The environment as the bench started, before the in-process gateway sets DYNAMODB_ENDPOINT and friends in
@@ -32,9 +33,24 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
+/**
+ * `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench`: every proxy process writes a V8 CPU profile there when it stops
+ * (open it in Chrome's DevTools or speedscope); that is how the figures in docs/benchmarks.md were explained.
+ */
+function profiled(name: string, args: string[]): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return args;
+  // One folder per process: each of its threads (tsx's loader is one) writes a profile of its own.
+  return ['--cpu-prof', '--cpu-prof-dir', join(dir, name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()), ...args];
+}
+
 /** `node <args>` with stdout/stderr piped; resolves once `ready` matched. */
 export async function spawnServer({ name, args, cwd, env, ready, timeoutMs = 30_000 }: SpawnOptions) {
-  const child = spawn(process.execPath, args, { cwd, env: env ?? baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, profiled(name, args), {
+    cwd,
+    env: env ?? baseEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderr = (stderr + data.toString()).slice(-4000);
