@@ -16,7 +16,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Simulator } from '../test/simulators/base.js';
+import type { Simulator } from '../simulators/base.js';
 import { drainAccounting, settledSerial } from './accounting.js';
 import { chatBundle } from './bundle.js';
 import { startChildGateway } from './child.js';

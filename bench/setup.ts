@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalGateway, startLocalGateway } from '../local/gateway.js';
-import type { Simulator } from '../test/simulators/base.js';
-import { startOpenAISimulator, textReply } from '../test/simulators/openai.js';
+import type { Simulator } from '../simulators/base.js';
+import { startOpenAISimulator, textReply } from '../simulators/openai.js';
 
 export interface SimOptions {
   chunks: number;

@@ -7,7 +7,7 @@ import './quiet-warnings.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
-import { startOpenAISimulator } from '../test/simulators/openai.js';
+import { startOpenAISimulator } from '../simulators/openai.js';
 import { ensureDefaultProject } from './default-project.js';
 import { StartupError, startLocalGateway } from './gateway.js';
 

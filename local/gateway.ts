@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { handleAdmin } from '../lib/admin/index.js';
+import { GatewayError, toErrorBody } from '../lib/core/errors.js';
 import { callSettingsFromEnv } from '../lib/gateway/call.js';
 import { handleGatewayRequest, newRequestId } from '../lib/gateway/chat.js';
 import { defaultsFromEnv } from '../lib/gateway/defaults.js';
@@ -144,11 +145,11 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const server: Server = createServer({ noDelay: true }, (req, res) => {
     if (stopping) {
       // A kept-alive connection may still bring a request while the server drains: refuse it, and say so.
-      writeJson(res, 503, { error: shuttingDown() }, { connection: 'close', 'x-request-id': newRequestId() });
+      writeJson(res, 503, toErrorBody(shuttingDown()), { connection: 'close', 'x-request-id': newRequestId() });
       return;
     }
     const handling = serve(req, res).catch((error: unknown) => {
-      if (!res.headersSent) writeJson(res, 500, { error: internalError() }, { 'x-request-id': newRequestId() });
+      if (!res.headersSent) writeJson(res, 500, toErrorBody(internalError()), { 'x-request-id': newRequestId() });
       else res.destroy();
       process.stderr.write(`local server: ${String(error)}\n`);
     });
@@ -160,7 +161,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     const body = await readBody(req);
     if (body === undefined) {
       // Lambda's Function URL refuses such a body itself; locally the server does, with the gateway's headers.
-      writeJson(res, 413, { error: tooLarge() }, { connection: 'close', 'x-request-id': newRequestId() });
+      writeJson(res, 413, toErrorBody(tooLarge()), { connection: 'close', 'x-request-id': newRequestId() });
       req.destroy();
       return;
     }
@@ -245,19 +246,24 @@ async function settledWithin(promises: ReadonlySet<Promise<void>>, ms: number): 
   }
 }
 
-function internalError() {
-  return { message: 'The gateway failed to handle this request.', type: 'server_error', param: null, code: null };
+function internalError(): GatewayError {
+  return new GatewayError({ status: 500, type: 'server_error', message: 'The gateway failed to handle this request.' });
 }
 
-function shuttingDown() {
-  return { message: 'The gateway is shutting down.', type: 'server_error', param: null, code: 'shutting_down' };
+function shuttingDown(): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'shutting_down',
+    message: 'The gateway is shutting down.',
+  });
 }
 
-function tooLarge() {
-  return {
-    message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+function tooLarge(): GatewayError {
+  return new GatewayError({
+    status: 413,
     type: 'invalid_request_error',
-    param: null,
     code: 'request_too_large',
-  };
+    message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+  });
 }

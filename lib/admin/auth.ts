@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { unauthorized } from '../gateway/errors.js';
+import { unauthorized } from '../core/errors.js';
 import { header } from './http.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();

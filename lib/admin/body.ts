@@ -1,6 +1,6 @@
 /** Reading admin bodies: JSON first (400 `invalid_json`), then a zod schema whose first issue names the field. */
 import type { ZodType, z } from 'zod';
-import { badRequest } from '../gateway/errors.js';
+import { badRequest } from '../core/errors.js';
 
 /** The body as JSON; an empty body reads as `{}` so that all-optional bodies may be left out. */
 export function parseJsonBody(body: string | undefined): unknown {

@@ -2,7 +2,7 @@
  * The admin API's HTTP shapes and its one error renderer: every admin error leaves as OpenAI's envelope
  * `{"error": {"message", "type", "param", "code"}}` (CONTRACT.md §3).
  */
-import { GatewayError, toGatewayError } from '../gateway/errors.js';
+import { GatewayError, toErrorBody, toGatewayError } from '../core/errors.js';
 import type { Stores } from '../storage/types.js';
 
 export interface AdminRequest {
@@ -41,15 +41,7 @@ export function errorResponse(error: unknown, headers: Record<string, string> = 
     const detail = error instanceof Error ? { error: error.name, detail: error.message } : { error: typeof error };
     console.error(JSON.stringify({ level: 'ERROR', message: 'admin request failed', ...detail }));
   }
-  const body = {
-    error: {
-      message: gatewayError.message,
-      type: gatewayError.type,
-      param: gatewayError.param,
-      code: gatewayError.code,
-    },
-  };
-  return json(gatewayError.status, body, headers);
+  return json(gatewayError.status, toErrorBody(gatewayError), headers);
 }
 
 export function methodNotAllowed(method: string, allowed: readonly string[]): GatewayError {

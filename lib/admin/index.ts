@@ -2,7 +2,7 @@
  * The admin API (CONTRACT.md §3): one function from a host-neutral request to a response, used by the admin
  * Lambda and by the local server alike.
  */
-import { notFound } from '../gateway/errors.js';
+import { notFound } from '../core/errors.js';
 import { requireAdminToken } from './auth.js';
 import { type AdminDeps, type AdminRequest, type AdminResponse, errorResponse, methodNotAllowed } from './http.js';
 import { matchRoute } from './routes.js';

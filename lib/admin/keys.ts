@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { notFound } from '../gateway/errors.js';
+import { notFound } from '../core/errors.js';
 import type { KeyRecord } from '../storage/types.js';
 import { readBody } from './body.js';
 import { type AdminResponse, json } from './http.js';

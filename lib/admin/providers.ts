@@ -2,7 +2,7 @@
  * Provider credentials of a project. A PUT body is checked by the provider's own credential schema (from the
  * registry: a name that is not built in is a custom OpenAI-compatible provider); answers never hold a secret.
  */
-import { badRequest, notFound } from '../gateway/errors.js';
+import { badRequest, notFound } from '../core/errors.js';
 import { providerFor } from '../providers/registry.js';
 import type { StoredCredential } from '../storage/types.js';
 import { readBody } from './body.js';

@@ -2,7 +2,7 @@
  * `GET /admin/projects/{project}/requests?limit=&cursor=` (CONTRACT.md §3): one row per request, newest first, a
  * page at a time. `cursor` is the opaque `next_cursor` of the page before; `next_cursor` is null on the last page.
  */
-import { badRequest } from '../gateway/errors.js';
+import { badRequest } from '../core/errors.js';
 import { accountingSettled } from '../usage/settled.js';
 import { InvalidCursorError, type UsageRow } from '../usage/store.js';
 import { type AdminResponse, json } from './http.js';

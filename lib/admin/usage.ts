@@ -3,7 +3,7 @@
  * counters, one query per day of the range, summed in memory. `from`/`to` are UTC days, both included (default: the
  * 30 days ending today); `group_by` is `model` (the default: the contract names none), `provider`, `key` or `day`.
  */
-import { badRequest } from '../gateway/errors.js';
+import { badRequest } from '../core/errors.js';
 import type { Stores } from '../storage/types.js';
 import { aggregateUsage, USAGE_GROUP_BYS, type UsageGroupBy } from '../usage/aggregate.js';
 import { addDays, daySpan, daysBetween, formatDay, parseDay } from '../usage/days.js';

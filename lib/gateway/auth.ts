@@ -2,9 +2,10 @@
  * Step 1 of the pipeline: `Authorization: Bearer gw-…` → the key's record, which decides the project. Keys are
  * looked up by sha256 only; the key store caches records ≤ 60 s and forgets a revoked key at once in-process.
  */
+
+import { unauthorized } from '../core/errors.js';
 import { hashKey } from '../storage/ids.js';
 import type { KeyRecord, KeyStore } from '../storage/types.js';
-import { unauthorized } from './errors.js';
 
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;

@@ -5,13 +5,13 @@
  * Keys without `budget_usd` never get here: no extra round trip for them.
  */
 import type { CatalogEntry, PricePeriod } from '../catalog.js';
+import { GatewayError } from '../core/errors.js';
+import type { ChatRequest } from '../core/types.js';
 import { cost } from '../pricing/index.js';
-import type { ChatRequest } from '../providers/types.js';
 import type { KeyRecord } from '../storage/types.js';
 import { BudgetExceeded, type BudgetLedger, type BudgetScope } from '../usage/budget.js';
 import { monthOf } from '../usage/store.js';
 import { type CostUnits, unitsToUsd, usdToUnits } from '../usage/units.js';
-import { GatewayError } from './errors.js';
 import { log } from './log.js';
 
 /** The output ceiling when neither the request nor the catalog gives one (CONTRACT.md §4). */

@@ -4,10 +4,10 @@
  * (honouring `retry-after`); a first-byte timeout is not retried but moves on; then the next of `models` is tried.
  */
 
+import { type GatewayError, toGatewayError } from '../core/errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../core/types.js';
 import { upstreamTimeout } from '../providers/shared/http-errors.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../providers/types.js';
 import { type ProviderSpan, startProviderSpan } from '../tracing/index.js';
-import { type GatewayError, toGatewayError } from './errors.js';
 import type { Route } from './route.js';
 
 export interface CallSettings {

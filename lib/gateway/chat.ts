@@ -4,7 +4,8 @@
  * SSE error event) and always accounts an authenticated request, whatever its outcome.
  */
 import { randomBytes } from 'node:crypto';
-import type { DefaultCredentials } from '../providers/types.js';
+import { GatewayError, toErrorBody, toGatewayError } from '../core/errors.js';
+import type { DefaultCredentials } from '../core/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
 import { estimatedUsage, estimateInputTokens, StreamedOutput, tokenCounterFor } from '../usage/estimate.js';
 import type { Metering } from '../usage/recorder.js';
@@ -21,14 +22,13 @@ import {
   openStreamWithFallbacks,
 } from './call.js';
 import { customProviderNames, resolveChatModel } from './credentials.js';
-import { GatewayError, toGatewayError } from './errors.js';
 import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf, priceForRoute } from './price.js';
-import { completionBody, type ResponseIdentity, toErrorBody } from './respond.js';
+import { completionBody, type ResponseIdentity } from './respond.js';
 import { type Route, resolveRoute } from './route.js';
 import { pipeStream } from './stream.js';
 import { parseChatRequest } from './validate.js';

@@ -2,10 +2,11 @@
  * Step 4 of the pipeline: (project, provider) → a ChatModel built from the project's credential, else the gateway's
  * default credential, else 400 `provider_not_configured` (CONTRACT.md §3, resolution order).
  */
+
+import { GatewayError } from '../core/errors.js';
+import type { ChatModel, DefaultCredentials } from '../core/types.js';
 import { chatModelFor, providerFor } from '../providers/registry.js';
-import type { ChatModel, DefaultCredentials } from '../providers/types.js';
 import type { ProjectCredentials } from '../storage/types.js';
-import { GatewayError } from './errors.js';
 import { log } from './log.js';
 
 /** The project's custom providers: credentials of type `openai-compatible` under a name that is not built in. */

@@ -2,7 +2,7 @@
  * The gateway-wide default credentials from the environment (CONTRACT.md §3): used when a project has none of its
  * own for a provider. `VLLORA_*` names are accepted as aliases so a vLLora setup carries over.
  */
-import type { DefaultCredentials } from '../providers/types.js';
+import type { DefaultCredentials } from '../core/types.js';
 
 const API_KEY_VARIABLES: Record<string, readonly string[]> = {
   openai: ['OPENAI_API_KEY', 'VLLORA_OPENAI_API_KEY'],

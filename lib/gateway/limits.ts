@@ -4,9 +4,10 @@
  * (./budget.ts). A counter that storage cannot reach is not enforced for that request (CONTRACT.md §4): logged,
  * never a failed answer.
  */
+
+import { GatewayError } from '../core/errors.js';
 import type { KeyRecord } from '../storage/types.js';
 import type { UsageStore } from '../usage/store.js';
-import { GatewayError } from './errors.js';
 import { log } from './log.js';
 
 export async function enforceRateLimit(key: KeyRecord, usage: UsageStore, at: Date): Promise<void> {

@@ -4,8 +4,8 @@
  * @see https://platform.openai.com/docs/api-reference/models/list
  */
 import { catalog } from '../catalog.js';
+import { modelNotFound } from '../core/errors.js';
 import type { ProjectCredentials } from '../storage/types.js';
-import { modelNotFound } from './errors.js';
 
 export interface ModelObject {
   id: string;

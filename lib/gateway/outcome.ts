@@ -1,5 +1,5 @@
 import type { CatalogEntry, PricePeriod } from '../catalog.js';
-import type { FinishReason, Usage } from '../providers/types.js';
+import type { FinishReason, Usage } from '../core/types.js';
 import type { KeyRecord } from '../storage/types.js';
 import type { UsageEndpoint } from '../usage/store.js';
 import type { RequestBudget } from './budget.js';

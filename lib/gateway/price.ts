@@ -3,9 +3,9 @@
  * provider's own prices from its credential's `models` list. Unknown prices stay unknown (null), never 0.
  */
 import type { PricePeriod } from '../catalog.js';
+import type { Usage } from '../core/types.js';
 import { cost, priceFor, priceFromCustomModel } from '../pricing/index.js';
 import { providerFor } from '../providers/registry.js';
-import type { Usage } from '../providers/types.js';
 import type { ProjectCredentials } from '../storage/types.js';
 import type { Route } from './route.js';
 

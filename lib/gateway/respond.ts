@@ -1,11 +1,11 @@
 /**
  * Step 6 of the pipeline: the gateway's wire shapes. Providers return ChatResult / ChatChunk; this module stamps
- * them into OpenAI's `chat.completion` / `chat.completion.chunk` and renders every error (the only place that does).
+ * them into OpenAI's `chat.completion` / `chat.completion.chunk` (errors are rendered by lib/core/errors.ts).
  * @see https://platform.openai.com/docs/api-reference/chat/object
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
-import type { ChatChunk, ChatResult, Usage } from '../providers/types.js';
-import type { GatewayError } from './errors.js';
+
+import type { ChatChunk, ChatResult, Usage } from '../core/types.js';
 
 export interface OpenAIUsage {
   prompt_tokens: number;
@@ -24,14 +24,6 @@ export function toOpenAIUsage(usage: Usage): OpenAIUsage {
   };
   if (usage.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
   return out;
-}
-
-export interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-export function toErrorBody(error: GatewayError): ErrorBody {
-  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
 }
 
 /** The identity every chunk of one response shares. */
@@ -96,14 +88,3 @@ export function usageChunkBody(usage: Usage, identity: ResponseIdentity): string
 
 export const sseEvent = (data: string): string => `data: ${data}\n\n`;
 export const SSE_DONE = 'data: [DONE]\n\n';
-
-/**
- * The final event of a stream that failed after it started: OpenAI's error envelope as an SSE `data` event, after
- * which the stream ends without `[DONE]` (the openai SDK raises it as an APIError).
- */
-export function sseErrorEvent(error: GatewayError): string {
-  const code = error.code ?? 'upstream_error';
-  return sseEvent(
-    JSON.stringify({ error: { message: error.message, type: 'upstream_error', param: error.param, code } }),
-  );
-}

@@ -4,8 +4,8 @@
  * catalog's entry for the bare name; then name patterns; otherwise 404 `model_not_found`.
  */
 import { type CatalogEntry, findBareModel, findModel } from '../catalog.js';
+import { modelNotFound } from '../core/errors.js';
 import { isBuiltinProvider } from '../providers/registry.js';
-import { modelNotFound } from './errors.js';
 
 export interface Route {
   /** The provider's name as in `provider/model` (`openai`, `acme`, …). */

@@ -4,14 +4,14 @@
  * `[DONE]` (CONTRACT.md §2).
  */
 
+import { sseErrorEvent, toGatewayError } from '../core/errors.js';
 import type { StreamedOutput } from '../usage/estimate.js';
 import { type Attempt, ClientClosedError, nextWithIdleTimeout, type OpenedStream } from './call.js';
-import { toGatewayError } from './errors.js';
 import type { ResponseSink } from './http.js';
 import { log } from './log.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf } from './price.js';
-import { chunkBody, type ResponseIdentity, SSE_DONE, sseErrorEvent, sseEvent, usageChunkBody } from './respond.js';
+import { chunkBody, type ResponseIdentity, SSE_DONE, sseEvent, usageChunkBody } from './respond.js';
 
 export interface StreamState {
   identity: ResponseIdentity;

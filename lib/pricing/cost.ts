@@ -4,7 +4,7 @@
  * number once, so rows never carry float error and sums of rows stay exact (DESIGN.md §3).
  */
 import type { PricePeriod } from '../catalog.js';
-import type { Usage } from '../providers/types.js';
+import type { Usage } from '../core/types.js';
 import { ratesFor } from './period.js';
 
 /** Picodollars per USD: a per-million price × 1e6 is picodollars per token. */

@@ -3,6 +3,7 @@
  * folder and one line here. Factories are light: each imports its SDK lazily in `create`.
  */
 import { createHash } from 'node:crypto';
+import type { ChatModel, ProviderFactory, ProviderOptions } from '../core/types.js';
 import { anthropicFactory } from './anthropic/index.js';
 import { bedrockFactory } from './bedrock/index.js';
 import { geminiFactory, vertexFactory } from './gemini/index.js';
@@ -13,7 +14,6 @@ import {
   openaiCompatibleFactory,
   openaiFactory,
 } from './openai/index.js';
-import type { ChatModel, ProviderFactory, ProviderOptions } from './types.js';
 
 const FIRST_PARTY: Record<string, ProviderFactory> = {
   openai: openaiFactory as ProviderFactory,

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DefaultCredentials } from '../providers/types.js';
+import type { DefaultCredentials } from '../core/types.js';
 import { captureAWSv3Client } from '../tracing/index.js';
 import { CachingCredentialStore } from './credential-cache.js';
 import { CachingKeyStore } from './key-cache.js';

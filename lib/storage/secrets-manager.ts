@@ -9,7 +9,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { DefaultCredentials } from '../providers/types.js';
+import type { DefaultCredentials } from '../core/types.js';
 import { isAwsError } from './aws-errors.js';
 import { KeyedMutex, parseCredentialMap } from './credential-map.js';
 import type { CredentialStore, ProjectCredentials, StoredCredential } from './types.js';

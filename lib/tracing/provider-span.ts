@@ -10,7 +10,7 @@
  * @see https://docs.aws.amazon.com/xray/latest/devguide/xray-api-segmentdocuments.html
  */
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import type { Usage } from '../providers/types.js';
+import type { Usage } from '../core/types.js';
 import { tracer as processTracer } from './tracer.js';
 
 export interface ProviderCallInfo {

@@ -2,7 +2,7 @@
  * Provider calls wrapped in their `provider:<name>` span (./provider-span.ts): a one-shot call, and a stream whose
  * span stays open until the stream ends, fails or is abandoned.
  */
-import type { ChatChunk, Usage } from '../providers/types.js';
+import type { ChatChunk, Usage } from '../core/types.js';
 import {
   type ProviderCallInfo,
   type ProviderSpan,

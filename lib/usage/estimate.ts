@@ -3,7 +3,7 @@
  * the call, and the usage of a stream cut short before the provider reported it (a client that left, an upstream
  * error mid-stream). docs/metering.md states the rules and their expected error.
  */
-import type { ChatChunk, ChatRequest, ChunkDelta, ContentPart, TextPart, Usage } from '../providers/types.js';
+import type { ChatChunk, ChatRequest, ChunkDelta, ContentPart, TextPart, Usage } from '../core/types.js';
 import { EXACT_COUNT_CHARS, type TokenCounter } from './token-counter.js';
 
 export { type TokenCounter, tokenCounterFor } from './token-counter.js';

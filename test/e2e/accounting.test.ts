@@ -10,9 +10,9 @@ import { priceFor } from '../../lib/pricing/index.js';
 import { storesFromEnv } from '../../lib/storage/index.js';
 import { UsageStore } from '../../lib/usage/store.js';
 import { usdToUnits } from '../../lib/usage/units.js';
+import { Gate, type Simulator, sleep } from '../../simulators/base.js';
+import { errorReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
-import { Gate, type Simulator, sleep } from '../simulators/base.js';
-import { errorReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
 interface Row {
   id: string;

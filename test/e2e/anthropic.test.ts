@@ -4,14 +4,14 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 import {
   type AnthropicSimulator,
   errorReply,
   startAnthropicSimulator,
   textReply,
   toolUseReply,
-} from '../simulators/anthropic.js';
+} from '../../simulators/anthropic.js';
+import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 

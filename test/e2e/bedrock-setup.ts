@@ -5,8 +5,8 @@
  */
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { BedrockSimulator, converseText } from '../../simulators/bedrock.js';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
-import { BedrockSimulator, converseText } from '../simulators/bedrock.js';
 
 export const AKID = 'AKIDE2ESIMULATOR0001';
 export const SECRET = 'e2e/secret/access/key/never-shown-00000';

@@ -4,8 +4,8 @@
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { bedrockError, eventStream, routeOf, textFrames } from '../../simulators/bedrock.js';
 import { frames } from '../providers/bedrock/helpers.js';
-import { bedrockError, eventStream, routeOf, textFrames } from '../simulators/bedrock.js';
 import {
   type ApiError,
   type Chunk,

@@ -4,9 +4,9 @@
  * credentials. Streaming and errors: bedrock-stream.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { bedrockError, converse, converseText, parseAuthorization, routeOf } from '../../simulators/bedrock.js';
 import { setEnv } from '../helpers/local-gateway.js';
 import { fixture } from '../providers/bedrock/helpers.js';
-import { bedrockError, converse, converseText, parseAuthorization, routeOf } from '../simulators/bedrock.js';
 import { AKID, API_KEY, CLAUDE, failure, MODEL, SECRET, topSong, useBedrockGateway, user } from './bedrock-setup.js';
 
 const e2e = useBedrockGateway();

@@ -4,10 +4,10 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorReply as anthropicError, startAnthropicSimulator } from '../../simulators/anthropic.js';
+import type { Simulator } from '../../simulators/base.js';
+import { errorReply, startOpenAISimulator, streamErrorReply } from '../../simulators/openai.js';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
-import { errorReply as anthropicError, startAnthropicSimulator } from '../simulators/anthropic.js';
-import type { Simulator } from '../simulators/base.js';
-import { errorReply, startOpenAISimulator, streamErrorReply } from '../simulators/openai.js';
 
 let gateway: TestGateway;
 let openaiSim: Simulator;

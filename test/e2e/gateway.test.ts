@@ -4,9 +4,9 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gate, type Simulator } from '../../simulators/base.js';
+import { errorReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { type ApiError, failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
-import { Gate, type Simulator } from '../simulators/base.js';
-import { errorReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
 let gateway: TestGateway;
 let sim: Simulator;

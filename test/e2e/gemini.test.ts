@@ -5,15 +5,15 @@
  */
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
-import { Simulator } from '../simulators/base.js';
+import { Simulator } from '../../simulators/base.js';
 import {
   type GeminiCall,
   type GeminiSimulator,
   geminiError,
   geminiReply,
   startGeminiSimulator,
-} from '../simulators/gemini.js';
+} from '../../simulators/gemini.js';
+import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
 
 type ApiError = InstanceType<typeof OpenAI.APIError>;
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdToUnits } from '../../lib/usage/units.js';
+import type { Simulator } from '../../simulators/base.js';
+import { echoReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
-import type { Simulator } from '../simulators/base.js';
-import { echoReply, startOpenAISimulator, textReply } from '../simulators/openai.js';
 
 interface Row {
   id: string;

@@ -4,10 +4,16 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../simulators/base.js';
+import { Gate } from '../../simulators/base.js';
+import {
+  errorReply,
+  startOpenAISimulator,
+  streamErrorReply,
+  textReply,
+  toolCallsReply,
+} from '../../simulators/openai.js';
 import { startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
-import type { Simulator } from '../simulators/base.js';
-import { Gate } from '../simulators/base.js';
-import { errorReply, startOpenAISimulator, streamErrorReply, textReply, toolCallsReply } from '../simulators/openai.js';
 
 let gateway: TestGateway;
 let sim: Simulator;

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gate, type Simulator } from '../simulators/base.js';
-import { startOpenAISimulator, textReply } from '../simulators/openai.js';
+import { Gate, type Simulator } from '../../simulators/base.js';
+import { startOpenAISimulator, textReply } from '../../simulators/openai.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ADMIN_TOKEN = 'test-admin-shutdown';

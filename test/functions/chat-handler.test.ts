@@ -20,8 +20,8 @@ import { createStores, type StoreBundle } from '../../lib/storage/index.js';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/storage/local-dynamo.js';
 import { ensureTables } from '../../lib/storage/tables.js';
 import { UsageStore } from '../../lib/usage/store.js';
-import { Gate, type Simulator } from '../simulators/base.js';
-import { startOpenAISimulator, textReply } from '../simulators/openai.js';
+import { Gate, type Simulator } from '../../simulators/base.js';
+import { startOpenAISimulator, textReply } from '../../simulators/openai.js';
 
 const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = Buffer.alloc(8);

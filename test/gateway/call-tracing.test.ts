@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { ChatModel } from '../../lib/core/types.js';
 import { type AttemptHooks, completeWithFallbacks } from '../../lib/gateway/call.js';
 import type { Route } from '../../lib/gateway/route.js';
 import { mapUpstreamStatus } from '../../lib/providers/shared/http-errors.js';
-import type { ChatModel } from '../../lib/providers/types.js';
 import type { ProviderCallInfo, ProviderSpanResult } from '../../lib/tracing/index.js';
 
 const spans: { info: ProviderCallInfo; ended: ProviderSpanResult[] }[] = [];

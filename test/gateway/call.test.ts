@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../lib/core/errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../lib/core/types.js';
 import {
   type AttemptHooks,
   type CallSettings,
@@ -7,10 +9,8 @@ import {
   nextWithIdleTimeout,
   openStreamWithFallbacks,
 } from '../../lib/gateway/call.js';
-import { GatewayError } from '../../lib/gateway/errors.js';
 import type { Route } from '../../lib/gateway/route.js';
 import { mapUpstreamStatus } from '../../lib/providers/shared/http-errors.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../lib/providers/types.js';
 
 const settings: CallSettings = {
   firstByteTimeoutMs: 200,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GatewayError } from '../../lib/gateway/errors.js';
+import { GatewayError } from '../../lib/core/errors.js';
 import { log, redactSecrets } from '../../lib/gateway/log.js';
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../lib/gateway/errors.js';
+import { GatewayError } from '../../lib/core/errors.js';
 import { formatPath, MAX_BODY_BYTES, parseChatRequest } from '../../lib/gateway/validate.js';
 
 function rejection(body: string | undefined): GatewayError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PricePeriod } from '../../lib/catalog.js';
+import type { Usage } from '../../lib/core/types.js';
 import { cost, costPicoUsd, formatUsd, priceFor, priceFromCustomModel, sumUsd } from '../../lib/pricing/index.js';
-import type { Usage } from '../../lib/providers/types.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Gate, type Simulator } from './base.js';
+import { Gate, type Simulator } from '../../simulators/base.js';
 import {
   badJsonReply,
   errorReply,
@@ -9,7 +9,7 @@ import {
   streamErrorReply,
   textReply,
   toolCallsReply,
-} from './openai.js';
+} from '../../simulators/openai.js';
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // The X-Ray SDK Powertools itself uses (a dependency of @aws-lambda-powertools/tracer): real segments, no daemon.
 import xray from 'aws-xray-sdk-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ChatChunk } from '../../lib/providers/types.js';
+import type { ChatChunk } from '../../lib/core/types.js';
 import {
   captureAWSv3Client,
   tracer as processTracer,

@@ -1,7 +1,7 @@
 import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import type { ChatChunk, ChatRequest, Usage } from '../../lib/providers/types.js';
+import type { ChatChunk, ChatRequest, Usage } from '../../lib/core/types.js';
 import {
   estimatedUsage,
   estimateInputTokens,

@@ -9,7 +9,7 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../../core/types.js';
 import type { AnthropicRequest } from './wire.js';
 
 export interface AnthropicCredential {

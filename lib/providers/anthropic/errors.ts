@@ -5,7 +5,7 @@
  * Read by shape, not by class, so this file does not load the SDK.
  * @see https://docs.anthropic.com/en/api/errors
  */
-import { GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { GatewayError, isGatewayError } from '../../core/errors.js';
 import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 import { errorBodySchema } from './wire.js';
 

@@ -4,7 +4,7 @@
  * @see https://docs.anthropic.com/en/api/messages
  */
 import * as z from 'zod';
-import type { ProviderFactory } from '../types.js';
+import type { ProviderFactory } from '../../core/types.js';
 import type { AnthropicCredential } from './client.js';
 import { AnthropicChatModel } from './model.js';
 

@@ -2,7 +2,7 @@
  * OpenAI chat messages → Anthropic's `system` and alternating `messages`.
  * @see https://docs.anthropic.com/en/api/messages#body-messages
  */
-import { badRequest } from '../../gateway/errors.js';
+import { badRequest } from '../../core/errors.js';
 import type {
   AssistantMessage,
   ChatMessage,
@@ -11,7 +11,7 @@ import type {
   TextPart,
   ToolMessage,
   UserMessage,
-} from '../types.js';
+} from '../../core/types.js';
 import type {
   AnthropicContentBlock,
   AnthropicImageBlock,

@@ -2,7 +2,7 @@
  * The Anthropic ChatModel: request.ts out, the SDK call, response.ts / stream.ts back, errors.ts on every failure.
  * Stateless per call (the registry shares one instance per credential).
  */
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
 import type { MessagesTransport } from './client.js';
 import { mapAnthropicError, streamCutOff } from './errors.js';
 import { type RequestOptions, toAnthropicRequest } from './request.js';

@@ -2,8 +2,8 @@
  * ChatRequest (OpenAI Chat Completions) → Anthropic Messages request body.
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { badRequest } from '../../gateway/errors.js';
-import type { CallContext, ChatRequest } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { CallContext, ChatRequest } from '../../core/types.js';
 import { convertMessages } from './messages.js';
 import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';

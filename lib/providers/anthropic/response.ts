@@ -3,8 +3,8 @@
  * @see https://docs.anthropic.com/en/api/messages#response-content
  */
 
+import type { ChatResult, FinishReason, ToolCall } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import type { ChatResult, FinishReason, ToolCall } from '../types.js';
 import { mapStopReason } from './finish-reason.js';
 import { fromAnthropicUsage } from './usage.js';
 import { messageSchema, parseBlock } from './wire.js';

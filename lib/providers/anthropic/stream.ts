@@ -4,9 +4,9 @@
  * an `error` event throws.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
+import type { ChatChunk, ChunkDelta } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import type { ChatChunk, ChunkDelta } from '../types.js';
 import { mapStreamErrorEvent } from './errors.js';
 import { finishReason } from './response.js';
 import { EMPTY_TOTALS, mergeUsage, toUsage, type UsageTotals } from './usage.js';

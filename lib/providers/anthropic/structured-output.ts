@@ -4,8 +4,8 @@
  * Fable 5.1 on, forcing a tool is a 400, so the forced-tool trick cannot carry a schema there.
  * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs
  */
-import { badRequest } from '../../gateway/errors.js';
-import type { ChatRequest, JsonSchema } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { ChatRequest, JsonSchema } from '../../core/types.js';
 import type { AnthropicOutputFormat } from './wire.js';
 
 /**

@@ -3,8 +3,8 @@
  * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
  */
 
+import type { ChatRequest, FunctionTool, JsonSchema, ToolChoice } from '../../core/types.js';
 import { jsonResponseTool } from '../shared/json-response-tool.js';
-import type { ChatRequest, FunctionTool, JsonSchema, ToolChoice } from '../types.js';
 import type { AnthropicTool, AnthropicToolChoice } from './wire.js';
 
 export interface PreparedTools {

@@ -3,7 +3,7 @@
  * `input_tokens`; the gateway's `inputTokens` (OpenAI's `prompt_tokens`) counts every prompt token, so they are added in.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
  */
-import type { Usage } from '../types.js';
+import type { Usage } from '../../core/types.js';
 import type { AnthropicUsage } from './wire.js';
 
 /** The four counts a stream keeps; Anthropic reports each as a running total (see mergeUsage). */

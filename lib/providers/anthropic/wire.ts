@@ -6,7 +6,7 @@
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 import * as z from 'zod';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../../core/types.js';
 
 export interface AnthropicTextBlock {
   type: 'text';

@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { GatewayError, isGatewayError } from '../../core/errors.js';
 import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 
 const PROVIDER = 'bedrock';

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../types.js';
+import type { FinishReason } from '../../core/types.js';
 
 /**
  * Maps Converse's `stopReason` to OpenAI's `finish_reason`. Unknown or malformed-output reasons become `stop`: the

@@ -8,8 +8,8 @@ import type {
   ConverseRequest,
   ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { badRequest } from '../../gateway/errors.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult, ProviderFactory } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult, ProviderFactory } from '../../core/types.js';
 import { type BedrockSdk, bedrockClientFor, loadBedrockSdk } from './client.js';
 import { type BedrockCredential, bedrockCredentialSchema } from './credential.js';
 import { malformedResponse, mapBedrockError } from './errors.js';

@@ -1,7 +1,7 @@
 import type { ContentBlock, ImageFormat, Message, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import { badRequest } from '../../gateway/errors.js';
+import { badRequest } from '../../core/errors.js';
+import type { ChatMessage, ContentPart, TextPart } from '../../core/types.js';
 import { fetchImage, parseDataUrl } from '../shared/image-fetch.js';
-import type { ChatMessage, ContentPart, TextPart } from '../types.js';
 import type { FamilyTraits } from './family.js';
 import { asDocument } from './tools.js';
 

@@ -1,6 +1,6 @@
 import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
-import { badRequest } from '../../gateway/errors.js';
-import type { CallContext, ChatRequest } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { CallContext, ChatRequest } from '../../core/types.js';
 import type { FamilyTraits } from './family.js';
 import { convertMessages } from './messages.js';
 import { convertTools } from './tools.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import type { ChatResult, FinishReason, ToolCall } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import type { ChatResult, FinishReason, ToolCall } from '../types.js';
 import { malformedResponse } from './errors.js';
 import { mapStopReason } from './finish-reason.js';
 import { bedrockUsageSchema, convertUsage } from './usage.js';

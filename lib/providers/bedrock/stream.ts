@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../types.js';
 import { malformedResponse, streamEndedEarly } from './errors.js';
 import { finishReason } from './response.js';
 import { bedrockUsageSchema, convertUsage } from './usage.js';

@@ -1,7 +1,7 @@
 import type { Tool, ToolChoice, ToolConfiguration, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
-import { badRequest } from '../../gateway/errors.js';
+import { badRequest } from '../../core/errors.js';
+import type { CallContext, ChatRequest, FunctionTool, JsonSchema } from '../../core/types.js';
 import { jsonResponseTool } from '../shared/json-response-tool.js';
-import type { CallContext, ChatRequest, FunctionTool, JsonSchema } from '../types.js';
 import type { FamilyTraits } from './family.js';
 
 /** A JSON value as the SDK types it (Smithy's document type). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Usage } from '../types.js';
+import type { Usage } from '../../core/types.js';
 
 /** Converse's `TokenUsage`, camelCase on the wire; every field tolerated missing. */
 export const bedrockUsageSchema = z.looseObject({

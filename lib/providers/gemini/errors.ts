@@ -5,7 +5,7 @@
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
-import { isGatewayError } from '../../gateway/errors.js';
+import { isGatewayError } from '../../core/errors.js';
 import { connectionLost, invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
 
 export interface ErrorContext {

@@ -3,7 +3,7 @@
  * @see https://ai.google.dev/api/generate-content#FinishReason
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/GenerateContentResponse#FinishReason
  */
-import type { FinishReason } from '../types.js';
+import type { FinishReason } from '../../core/types.js';
 
 /**
  * `STOP` is `tool_calls` when the answer holds function calls (Gemini has no reason of its own for that);

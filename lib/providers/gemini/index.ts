@@ -5,7 +5,7 @@
  * @see https://ai.google.dev/gemini-api/docs
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference
  */
-import type { ProviderFactory } from '../types.js';
+import type { ProviderFactory } from '../../core/types.js';
 import { createClient, geminiClientOptions, vertexClientOptions } from './client.js';
 import {
   type GeminiCredential,

@@ -7,9 +7,9 @@
  * @see https://ai.google.dev/api/caching#Content
  * @see https://ai.google.dev/gemini-api/docs/function-calling#multi-turn
  */
-import { badRequest } from '../../gateway/errors.js';
+import { badRequest } from '../../core/errors.js';
+import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../core/types.js';
 import { fetchImage, parseDataUrl } from '../shared/image-fetch.js';
-import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../types.js';
 import type { GeminiContent, GeminiPart } from './wire.js';
 
 export interface ConvertedMessages {

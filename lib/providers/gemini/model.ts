@@ -2,7 +2,7 @@
  * The ChatModel of `gemini` and `vertex-ai`: the same converters over the same SDK call; only the client differs.
  */
 import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
 import { type ErrorContext, mapGeminiError } from './errors.js';
 import { toGeminiRequest } from './request.js';
 import { toChatResult } from './response.js';

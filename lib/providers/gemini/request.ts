@@ -9,8 +9,8 @@
  */
 
 import { hasCapability } from '../../catalog.js';
-import { badRequest } from '../../gateway/errors.js';
-import type { CallContext, ChatRequest } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { CallContext, ChatRequest } from '../../core/types.js';
 import { toGeminiContents } from './messages.js';
 import { toGeminiSchema } from './schema.js';
 import { toGeminiTools, toToolConfig } from './tools.js';

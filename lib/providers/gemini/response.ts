@@ -5,8 +5,8 @@
  * @see https://ai.google.dev/api/generate-content#generatecontentresponse
  */
 
+import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../../core/types.js';
 import { invalidResponse } from '../shared/http-errors.js';
-import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../types.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type GeminiCandidate, type GeminiResponse, generateContentResponseSchema } from './wire.js';

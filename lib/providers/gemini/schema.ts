@@ -25,8 +25,8 @@
  * @see https://ai.google.dev/api/caching#Schema
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/Schema
  */
-import { badRequest } from '../../gateway/errors.js';
-import type { JsonSchema } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { JsonSchema } from '../../core/types.js';
 import type { GeminiSchema } from './wire.js';
 
 type SchemaType = NonNullable<GeminiSchema['type']>;

@@ -5,7 +5,7 @@
  * repeated (cumulative) on every event: the last one is emitted once, after everything else.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-import type { ChatChunk, ChunkChoice, ChunkDelta } from '../types.js';
+import type { ChatChunk, ChunkChoice, ChunkDelta } from '../../core/types.js';
 import { mapFinishReason } from './finish-reason.js';
 import { blockedFinish, parseResponse, readParts, toolCallIds } from './response.js';
 import { toUsage } from './usage.js';

@@ -3,8 +3,8 @@
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  * @see https://ai.google.dev/api/caching#FunctionCallingConfig
  */
-import { badRequest } from '../../gateway/errors.js';
-import type { FunctionTool, ToolChoice } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { FunctionTool, ToolChoice } from '../../core/types.js';
 import { toGeminiSchema } from './schema.js';
 import type { GeminiConfig, GeminiFunctionDeclaration, GeminiToolConfig } from './wire.js';
 

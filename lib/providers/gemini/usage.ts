@@ -2,7 +2,7 @@
  * Gemini `usageMetadata` → the gateway's normalised usage.
  * @see https://ai.google.dev/api/generate-content#UsageMetadata
  */
-import type { Usage } from '../types.js';
+import type { Usage } from '../../core/types.js';
 import type { GeminiUsageMetadata } from './wire.js';
 
 /**

@@ -5,7 +5,8 @@
  * @see https://github.com/openai/openai-node#handling-errors
  * @see https://platform.openai.com/docs/guides/error-codes
  */
-import { GatewayError, isGatewayError } from '../../gateway/errors.js';
+import { GatewayError, isGatewayError } from '../../core/errors.js';
+import type { CallContext } from '../../core/types.js';
 import {
   connectionLost,
   invalidResponse,
@@ -13,7 +14,6 @@ import {
   upstreamTimeout,
   upstreamUnreachable,
 } from '../shared/http-errors.js';
-import type { CallContext } from '../types.js';
 import type { SdkErrorClasses } from './client.js';
 
 export interface ErrorContext {

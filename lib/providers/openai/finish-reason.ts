@@ -1,4 +1,4 @@
-import type { FinishReason } from '../types.js';
+import type { FinishReason } from '../../core/types.js';
 
 /**
  * An upstream `finish_reason` in OpenAI's vocabulary. OpenAI's own values pass unchanged; compatible servers

@@ -4,7 +4,7 @@
  * The openai SDK is loaded in `create`, never at import (DESIGN.md §2).
  * @see https://platform.openai.com/docs/api-reference/chat
  */
-import type { ChatModel, ProviderFactory, ProviderOptions } from '../types.js';
+import type { ChatModel, ProviderFactory, ProviderOptions } from '../../core/types.js';
 import { BUILTIN_OPENAI_COMPATIBLE } from './builtin.js';
 import { buildClient, type ClientConfig, OPENAI_BASE_URL } from './client.js';
 import {

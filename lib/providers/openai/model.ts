@@ -7,7 +7,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../types.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
 import type { BuiltClient } from './client.js';
 import { type ErrorContext, mapOpenAIError } from './errors.js';
 import { toCompletionBody, toStreamBody } from './request.js';

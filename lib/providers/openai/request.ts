@@ -4,7 +4,7 @@
  * gateway's own extensions are taken out.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-import type { ChatRequest } from '../types.js';
+import type { ChatRequest } from '../../core/types.js';
 
 /** Request fields that mean something to the gateway only and must never reach an upstream. */
 export const GATEWAY_ONLY_FIELDS = ['models'] as const;

@@ -4,8 +4,8 @@
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
 
+import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../../core/types.js';
 import { invalidResponse } from '../shared/http-errors.js';
-import type { AssistantOutput, ChatResult, CompletionChoice, ToolCall } from '../types.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type WireMessage, type WireToolCall, wireCompletionSchema } from './wire.js';

@@ -5,8 +5,8 @@
  * @see https://platform.openai.com/docs/api-reference/chat/streaming
  */
 
+import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from '../../core/types.js';
 import { invalidResponse } from '../shared/http-errors.js';
-import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from '../types.js';
 import { incompleteStream } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';

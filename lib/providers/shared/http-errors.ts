@@ -1,4 +1,4 @@
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 
 export interface UpstreamHttpError {
   /** The provider's name as the caller wrote it (`openai`, `acme`): used in messages, never a hostname. */

@@ -9,7 +9,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, isIPv4, type LookupFunction } from 'node:net';
-import { badRequest, GatewayError } from '../../gateway/errors.js';
+import { badRequest, GatewayError } from '../../core/errors.js';
 
 export interface FetchedImage {
   mediaType: string;

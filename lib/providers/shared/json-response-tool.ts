@@ -6,8 +6,8 @@
  * @see https://docs.anthropic.com/en/docs/build-with-claude/tool-use/overview#json-mode
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use.html
  */
-import { badRequest } from '../../gateway/errors.js';
-import type { JsonSchema, ResponseFormat } from '../types.js';
+import { badRequest } from '../../core/errors.js';
+import type { JsonSchema, ResponseFormat } from '../../core/types.js';
 
 export const JSON_RESPONSE_TOOL_NAME = 'json_response';
 

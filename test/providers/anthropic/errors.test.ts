@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { GatewayError, isGatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError, isGatewayError } from '../../../lib/core/errors.js';
 import { mapAnthropicError } from '../../../lib/providers/anthropic/errors.js';
 import { jsonFixture } from './helpers.js';
 

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { CatalogEntry } from '../../../lib/catalog.js';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
+import type { CallContext, ChatChunk, ChatModel, ChatRequest } from '../../../lib/core/types.js';
 import { anthropicFactory } from '../../../lib/providers/anthropic/index.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest } from '../../../lib/providers/types.js';
-import { type AnthropicSimulator, startAnthropicSimulator } from '../../simulators/anthropic.js';
+import { type AnthropicSimulator, startAnthropicSimulator } from '../../../simulators/anthropic.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/anthropic/', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatRequest } from '../../../lib/core/types.js';
 import { convertMessages, imageBlock } from '../../../lib/providers/anthropic/messages.js';
 import { toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
-import type { ChatMessage, ChatRequest } from '../../../lib/providers/types.js';
 import { jsonFixture, testContext } from './helpers.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../../lib/catalog.js';
 import { anthropicFactory } from '../../../lib/providers/anthropic/index.js';
-import { messageReply, textReply, toolUseReply } from '../../simulators/anthropic.js';
+import { messageReply, textReply, toolUseReply } from '../../../simulators/anthropic.js';
 import { API_KEY, ask, collect, PNG, streamedText, testContext, useAnthropic, weatherTool } from './helpers.js';
 
 const h = useAnthropic();

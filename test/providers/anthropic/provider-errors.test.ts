@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { anthropicFactory } from '../../../lib/providers/anthropic/index.js';
-import { errorReply } from '../../simulators/anthropic.js';
+import { errorReply } from '../../../simulators/anthropic.js';
 import { ask, failure, testContext, useAnthropic } from './helpers.js';
 
 const h = useAnthropic();

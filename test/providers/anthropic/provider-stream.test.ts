@@ -3,9 +3,9 @@
  * request) and what came back.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChatChunk } from '../../../lib/providers/types.js';
-import { errorReply, textReply, toolUseReply } from '../../simulators/anthropic.js';
-import { Gate } from '../../simulators/base.js';
+import type { ChatChunk } from '../../../lib/core/types.js';
+import { errorReply, textReply, toolUseReply } from '../../../simulators/anthropic.js';
+import { Gate } from '../../../simulators/base.js';
 import { ask, collect, failure, streamedText, testContext, useAnthropic, weatherTool } from './helpers.js';
 
 const h = useAnthropic();

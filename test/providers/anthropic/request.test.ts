@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../../lib/catalog.js';
+import type { ChatRequest } from '../../../lib/core/types.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
-import type { ChatRequest } from '../../../lib/providers/types.js';
 import { jsonFixture, testContext } from './helpers.js';
 
 const base: ChatRequest = { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hello' }] };

@@ -1,6 +1,11 @@
 /** The Anthropic simulator speaks Anthropic's wire format: checked with plain fetch, no SDK in between. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnthropicSimulator, errorReply, startAnthropicSimulator, textReply } from '../../simulators/anthropic.js';
+import {
+  type AnthropicSimulator,
+  errorReply,
+  startAnthropicSimulator,
+  textReply,
+} from '../../../simulators/anthropic.js';
 
 let sim: AnthropicSimulator;
 beforeAll(async () => {

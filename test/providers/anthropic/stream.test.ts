@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
+import type { ChatChunk } from '../../../lib/core/types.js';
 import { createStreamConverter } from '../../../lib/providers/anthropic/stream.js';
-import type { ChatChunk } from '../../../lib/providers/types.js';
 import { sseFixture } from './helpers.js';
 
 function run(events: unknown[], jsonMode = false): ChatChunk[] {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatRequest, JsonSchema } from '../../../lib/core/types.js';
 import { strictSchema } from '../../../lib/providers/anthropic/client.js';
 import { toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
 import { takesStructuredOutputs } from '../../../lib/providers/anthropic/structured-output.js';
-import type { ChatRequest, JsonSchema } from '../../../lib/providers/types.js';
 import { testContext } from './helpers.js';
 
 const schema: JsonSchema = {

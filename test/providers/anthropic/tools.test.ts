@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatRequest, FunctionTool } from '../../../lib/core/types.js';
 import { mapToolChoice, prepareTools, toAnthropicTool } from '../../../lib/providers/anthropic/tools.js';
-import type { ChatRequest, FunctionTool } from '../../../lib/providers/types.js';
 
 const weather: FunctionTool = {
   type: 'function',

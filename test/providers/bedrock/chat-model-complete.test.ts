@@ -2,8 +2,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../../lib/providers/types.js';
-import { converse, converseText, parseAuthorization, routeOf } from '../../simulators/bedrock.js';
+import type { ChatRequest } from '../../../lib/core/types.js';
+import { converse, converseText, parseAuthorization, routeOf } from '../../../simulators/bedrock.js';
 import { AKID, ask, CLAUDE, useBedrockSimulator } from './chat-model-setup.js';
 import { fixture, testContext } from './helpers.js';
 

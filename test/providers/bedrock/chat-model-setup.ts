@@ -3,10 +3,10 @@
  * handler, SigV4 or Bearer auth) against a loopback Bedrock simulator started for the test file.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/core/types.js';
 import type { BedrockCredential } from '../../../lib/providers/bedrock/index.js';
 import { bedrockFactory } from '../../../lib/providers/bedrock/index.js';
-import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/providers/types.js';
-import { BedrockSimulator, converseText } from '../../simulators/bedrock.js';
+import { BedrockSimulator, converseText } from '../../../simulators/bedrock.js';
 
 export const AKID = 'AKIDSIMULATOR0000001';
 export const SECRET = 'simulator/secret/key/do-not-leak-0000000';

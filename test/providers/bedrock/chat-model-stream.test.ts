@@ -1,6 +1,6 @@
 /** The Bedrock ChatModel's `stream`, and errors before and during a stream, against the Bedrock simulator. */
 import { describe, expect, it } from 'vitest';
-import { bedrockError, converse, eventStream, routeOf, textFrames } from '../../simulators/bedrock.js';
+import { bedrockError, converse, eventStream, routeOf, textFrames } from '../../../simulators/bedrock.js';
 import {
   AKID,
   ask,

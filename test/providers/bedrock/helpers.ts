@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { BedrockFrame } from '../../simulators/bedrock.js';
+import type { BedrockFrame } from '../../../simulators/bedrock.js';
 
 /** A recorded Bedrock wire payload from test/fixtures/bedrock. */
 export function fixture<T = unknown>(name: string): T {

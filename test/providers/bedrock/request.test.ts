@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool } from '../../../lib/core/types.js';
 import { familyTraits } from '../../../lib/providers/bedrock/family.js';
 import { toConverseRequest } from '../../../lib/providers/bedrock/request.js';
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool } from '../../../lib/providers/types.js';
 import { fixture, testContext } from './helpers.js';
 
 const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -1,7 +1,7 @@
 /** The Bedrock simulator itself: one port for HTTP/2 and HTTP/1.1, AWS's error shape, and binary event frames. */
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BedrockSimulator, eventStream, parseAuthorization } from '../../simulators/bedrock.js';
+import { BedrockSimulator, eventStream, parseAuthorization } from '../../../simulators/bedrock.js';
 
 const sim = new BedrockSimulator();
 const codec = new EventStreamCodec(

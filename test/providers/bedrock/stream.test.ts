@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatChunk } from '../../../lib/core/types.js';
 import { convertConverseStream, resultToChunks } from '../../../lib/providers/bedrock/stream.js';
-import type { ChatChunk } from '../../../lib/providers/types.js';
 import { frames, iterate, sdkEvents } from './helpers.js';
 
 async function collect(events: readonly unknown[]): Promise<ChatChunk[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayError } from '../../../lib/gateway/errors.js';
+import type { GatewayError } from '../../../lib/core/errors.js';
 import { mapGeminiError, parseErrorBody } from '../../../lib/providers/gemini/errors.js';
 import { fixture } from './helpers.js';
 

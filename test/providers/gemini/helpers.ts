@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CallContext } from '../../../lib/providers/types.js';
+import type { CallContext } from '../../../lib/core/types.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/gemini/', import.meta.url));
 

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../../lib/core/types.js';
 import {
   needsThoughtSignature,
   SKIP_THOUGHT_SIGNATURE,
   toFunctionResponse,
   toGeminiContents,
 } from '../../../lib/providers/gemini/messages.js';
-import type { ChatMessage } from '../../../lib/providers/types.js';
-import { Simulator } from '../../simulators/base.js';
+import { Simulator } from '../../../simulators/base.js';
 
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const options = { model: 'gemini-2.0-flash', signal: new AbortController().signal };

@@ -3,10 +3,10 @@
  * received (path, auth, wire body) and what came back.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayError } from '../../../lib/gateway/errors.js';
+import type { GatewayError } from '../../../lib/core/errors.js';
+import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/core/types.js';
 import { geminiFactory, vertexFactory } from '../../../lib/providers/gemini/index.js';
-import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/providers/types.js';
-import { Gate, sendJson } from '../../simulators/base.js';
+import { Gate, sendJson } from '../../../simulators/base.js';
 import {
   type GeminiCall,
   type GeminiSimulator,
@@ -14,7 +14,7 @@ import {
   geminiReply,
   geminiStreamEvents,
   startGeminiSimulator,
-} from '../../simulators/gemini.js';
+} from '../../../simulators/gemini.js';
 import { fixture, testContext } from './helpers.js';
 
 const API_KEY = 'AIzaSy-test-key-0001';

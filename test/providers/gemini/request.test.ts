@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../lib/catalog.js';
+import type { ChatRequest } from '../../../lib/core/types.js';
 import { takesPenalties, toGeminiRequest } from '../../../lib/providers/gemini/request.js';
-import type { ChatRequest } from '../../../lib/providers/types.js';
 import { testContext } from './helpers.js';
 
 const base: ChatRequest = { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hi' }] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatChunk } from '../../../lib/core/types.js';
 import { createStreamConverter } from '../../../lib/providers/gemini/stream.js';
-import type { ChatChunk } from '../../../lib/providers/types.js';
 import { fixture, sseFixture } from './helpers.js';
 
 function convert(events: unknown[]): ChatChunk[] {

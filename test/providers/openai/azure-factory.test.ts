@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ChatRequest } from '../../../lib/core/types.js';
 import { azureFactory, isAzureEndpoint, openaiFactory } from '../../../lib/providers/openai/index.js';
-import type { ChatRequest } from '../../../lib/providers/types.js';
-import type { Simulator } from '../../simulators/base.js';
-import { errorReply, startOpenAISimulator } from '../../simulators/openai.js';
+import type { Simulator } from '../../../simulators/base.js';
+import { errorReply, startOpenAISimulator } from '../../../simulators/openai.js';
 import { collect, testContext } from './helpers.js';
 
 let sim: Simulator;

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../../../lib/core/types.js';
 import {
   BUILTIN_OPENAI_COMPATIBLE,
   builtinOpenAICompatibleFactory,
   openaiCompatibleFactory,
 } from '../../../lib/providers/openai/index.js';
-import type { ChatRequest } from '../../../lib/providers/types.js';
-import type { Simulator } from '../../simulators/base.js';
-import { errorReply, jsonReply, startOpenAISimulator } from '../../simulators/openai.js';
+import type { Simulator } from '../../../simulators/base.js';
+import { errorReply, jsonReply, startOpenAISimulator } from '../../../simulators/openai.js';
 import { collect, fixtureJson, testContext } from './helpers.js';
 
 let sim: Simulator;

@@ -6,7 +6,7 @@ import {
   InternalServerError,
 } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
 import type { SdkErrorClasses } from '../../../lib/providers/openai/client.js';
 import { mapOpenAIError, redact } from '../../../lib/providers/openai/errors.js';
 import { fixtureJson } from './helpers.js';

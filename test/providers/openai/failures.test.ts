@@ -1,16 +1,16 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
+import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/core/types.js';
 import { openaiCompatibleFactory, openaiFactory } from '../../../lib/providers/openai/index.js';
-import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/providers/types.js';
-import { Gate, type Simulator } from '../../simulators/base.js';
+import { Gate, type Simulator } from '../../../simulators/base.js';
 import {
   badJsonReply,
   errorReply,
   startOpenAISimulator,
   streamErrorReply,
   textReply,
-} from '../../simulators/openai.js';
+} from '../../../simulators/openai.js';
 import { testContext } from './helpers.js';
 
 let sim: Simulator;

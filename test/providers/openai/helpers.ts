@@ -1,6 +1,6 @@
 /** Shared test helpers for the OpenAI provider tests: wire fixtures, a CallContext, stream collection. */
 import { readFileSync } from 'node:fs';
-import type { CallContext } from '../../../lib/providers/types.js';
+import type { CallContext } from '../../../lib/core/types.js';
 
 const FIXTURES = new URL('../../fixtures/openai/', import.meta.url);
 

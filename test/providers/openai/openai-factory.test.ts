@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/core/types.js';
 import { openaiFactory } from '../../../lib/providers/openai/index.js';
-import type { ChatChunk, ChatModel, ChatRequest } from '../../../lib/providers/types.js';
-import type { Simulator } from '../../simulators/base.js';
-import { rawSseReply, startOpenAISimulator, textReply, toolCallsReply } from '../../simulators/openai.js';
+import type { Simulator } from '../../../simulators/base.js';
+import { rawSseReply, startOpenAISimulator, textReply, toolCallsReply } from '../../../simulators/openai.js';
 import { collect, fixtureText, testContext } from './helpers.js';
 
 let sim: Simulator;

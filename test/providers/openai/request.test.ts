@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../../../lib/core/types.js';
 import { toCompletionBody, toStreamBody } from '../../../lib/providers/openai/request.js';
-import type { ChatRequest } from '../../../lib/providers/types.js';
 
 const request: ChatRequest = {
   model: 'gpt-4o-mini',

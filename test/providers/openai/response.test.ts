@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
 import { toChatResult } from '../../../lib/providers/openai/response.js';
 import { fixtureJson } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
+import type { ChatChunk } from '../../../lib/core/types.js';
 import { toChatChunks } from '../../../lib/providers/openai/stream.js';
-import type { ChatChunk } from '../../../lib/providers/types.js';
 import { collect, fromArray, sseEvents } from './helpers.js';
 
 const convert = (events: readonly unknown[], provider = 'openai') => collect(toChatChunks(fromArray(events), provider));

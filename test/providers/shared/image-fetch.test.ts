@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
 import { fetchImage, isPrivateAddress, parseDataUrl, parseIPv6 } from '../../../lib/providers/shared/image-fetch.js';
-import { type RecordedRequest, type SimResponse, Simulator } from '../../simulators/base.js';
+import { type RecordedRequest, type SimResponse, Simulator } from '../../../simulators/base.js';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../lib/gateway/errors.js';
+import { GatewayError } from '../../../lib/core/errors.js';
 import {
   isJsonResponseToolCall,
   JSON_RESPONSE_TOOL_NAME,

@@ -1,6 +1,7 @@
 /**
- * The one error type of the gateway. Every step throws it (or has its error mapped into it); `toErrorBody` in
- * lib/gateway/respond.ts is the only place that turns it into OpenAI's error envelope.
+ * The one error type of the gateway, below every layer. Every step throws it (or has its error mapped into it);
+ * `toErrorBody` and `sseErrorEvent` here are the only places that turn it into OpenAI's error envelope, for the
+ * chat and admin APIs and the local server alike.
  * @see https://platform.openai.com/docs/guides/error-codes
  */
 export type ErrorType =
@@ -88,4 +89,23 @@ export function toGatewayError(error: unknown): GatewayError {
     message: 'The gateway failed to handle this request.',
     cause: error,
   });
+}
+
+/** OpenAI's error envelope. */
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export function toErrorBody(error: GatewayError): ErrorBody {
+  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+}
+
+/**
+ * The final event of a stream that failed after it started: OpenAI's error envelope as an SSE `data` event, after
+ * which the stream ends without `[DONE]` (the openai SDK raises it as an APIError).
+ */
+export function sseErrorEvent(error: GatewayError): string {
+  const code = error.code ?? 'upstream_error';
+  const body = { error: { message: error.message, type: 'upstream_error', param: error.param, code } };
+  return `data: ${JSON.stringify(body)}\n\n`;
 }
