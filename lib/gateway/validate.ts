@@ -4,8 +4,8 @@
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 import * as z from 'zod';
-import type { ChatRequest } from '../providers/types.js';
-import { badRequest, GatewayError } from './errors.js';
+import { badRequest, GatewayError } from '../core/errors.js';
+import type { ChatRequest } from '../core/types.js';
 
 /** Lambda's own request payload limit; the local server enforces the same. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -86,7 +86,7 @@ function chatRequestSchema(): z.ZodType<ChatRequest & { models?: string[] }> {
   ]);
   const positiveInt = z.number().int().min(1);
   schema = z.looseObject({
-    model: z.string().min(1),
+    model: modelName(),
     messages: z.array(message).min(1),
     tools: z.array(tool).optional(),
     tool_choice: toolChoice.optional(),
@@ -108,7 +108,7 @@ function chatRequestSchema(): z.ZodType<ChatRequest & { models?: string[] }> {
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     logit_bias: z.record(z.string(), z.number()).nullish(),
-    models: z.array(z.string().min(1)).max(MAX_FALLBACK_MODELS).optional(),
+    models: z.array(modelName()).max(MAX_FALLBACK_MODELS).optional(),
   }) as unknown as z.ZodType<ChatRequest & { models?: string[] }>;
   return schema;
 }
@@ -158,10 +158,76 @@ export function parseChatRequest(body: string | undefined): ParsedChatRequest {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
   }
+  assertNestingDepth(json);
   const parsed = chatRequestSchema().safeParse(json);
   if (!parsed.success) throw zodToBadRequest(parsed.error);
   const { models, ...request } = parsed.data;
+  assertImageCount(request as ChatRequest);
   return { request: request as ChatRequest, fallbackModels: models ?? [] };
+}
+
+/** CONTRACT.md §6: the longest model name taken, in UTF-16 code units. */
+export const MAX_MODEL_NAME_LENGTH = 256;
+
+/**
+ * What a model name may not hold (CONTRACT.md §6), so that it never reaches an upstream URL as more than one path
+ * segment, a query or a fragment: `..`, `?`, `#`, `%`, `\`, whitespace and control characters. `/` and `:` stay:
+ * they are part of `provider/model`, Bedrock ARNs and model versions, and each provider encodes the name as one
+ * segment.
+ */
+const UNSAFE_IN_MODEL_NAME = /\.\.|[?#%\\\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+export function modelNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > MAX_MODEL_NAME_LENGTH) return `must be at most ${MAX_MODEL_NAME_LENGTH} characters`;
+  if (UNSAFE_IN_MODEL_NAME.test(name)) {
+    return "must not contain '..', '?', '#', '%', '\\', whitespace or control characters";
+  }
+  return undefined;
+}
+
+/** A model name field, with {@link modelNameProblem}'s rules; the error names the field (`model`, `models[1]`). */
+export function modelName() {
+  return z.string().superRefine((name, context) => {
+    const problem = modelNameProblem(name);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/** CONTRACT.md §6: deeper bodies are refused before any recursive walk (zod, a schema converter) can meet them. */
+export const MAX_NESTING_DEPTH = 64;
+
+/** Iterative, so a body nested 100,000 deep costs a loop, never a stack overflow. */
+export function assertNestingDepth(json: unknown, maxDepth = MAX_NESTING_DEPTH): void {
+  const stack: { value: unknown; depth: number }[] = [{ value: json, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) {
+      throw badRequest(`The request body is nested deeper than ${maxDepth} levels.`, null, 'nesting_too_deep');
+    }
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+}
+
+/** CONTRACT.md §6: image parts per request. */
+export const MAX_IMAGE_PARTS = 20;
+
+function assertImageCount(request: ChatRequest): void {
+  let count = 0;
+  for (const [i, message] of request.messages.entries()) {
+    if (!Array.isArray(message.content)) continue;
+    for (const [j, part] of message.content.entries()) {
+      if (part.type !== 'image_url' || ++count <= MAX_IMAGE_PARTS) continue;
+      throw badRequest(
+        `A request may hold at most ${MAX_IMAGE_PARTS} images; messages[${i}].content[${j}] is image ${count}.`,
+        `messages[${i}].content[${j}]`,
+        'too_many_images',
+      );
+    }
+  }
 }
 
 export function payloadTooLarge(): GatewayError {

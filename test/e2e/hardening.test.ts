@@ -1,0 +1,125 @@
+/**
+ * CONTRACT.md §6 through the local server: hostile input is refused with a 400 that names the field, before any
+ * upstream sees it, and the server stays up.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../simulators/base.js';
+import { startOpenAISimulator, textReply } from '../../simulators/openai.js';
+import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+
+let gateway: TestGateway;
+let sim: Simulator;
+let key: string;
+let projectId: string;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  restoreEnv = setEnv({ OPENAI_API_KEY: undefined, VLLORA_OPENAI_API_KEY: undefined, GATEWAY_RETRY_BACKOFF_MS: '1' });
+  sim = await startOpenAISimulator();
+  gateway = await startTestGateway();
+  ({ projectId, key } = await gateway.project('hardening'));
+  await gateway.putProvider(projectId, 'azure', { api_key: 'azure-secret', endpoint: sim.url });
+  await gateway.putProvider(projectId, 'acme', {
+    type: 'openai-compatible',
+    base_url: `${sim.url}/v1`,
+    models: [{ id: 'llama-3' }],
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await sim?.close();
+  restoreEnv?.();
+});
+
+async function chat(body: unknown): Promise<{ status: number; json: { error?: Record<string, unknown> } }> {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as { error?: Record<string, unknown> } };
+}
+
+const hello = [{ role: 'user', content: 'hello' }];
+
+describe('model names (§6)', () => {
+  it.each([
+    ['a path traversal into the Azure resource', 'azure/../../../openai/assistants?x='],
+    ['a query', 'azure/my-deployment?api-version=1'],
+    ['a fragment', 'acme/llama-3#x'],
+    ['a percent-encoding', 'azure/%2e%2e%2fopenai'],
+    ['a backslash', 'azure/..\\assistants'],
+    ['whitespace', 'acme/llama 3'],
+    ['a control character', 'acme/llama-3\u0000'],
+    ['1,100 characters', `acme/${'x'.repeat(1_100)}`],
+  ])('refuses %s with 400 naming model, before any upstream call', async (_label, model) => {
+    sim.reset();
+    const answer = await chat({ model, messages: hello });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ type: 'invalid_request_error', param: 'model' });
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('names the fallback that is refused', async () => {
+    const answer = await chat({ model: 'acme/llama-3', models: ['acme/ok', 'azure/../x'], messages: hello });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param: 'models[1]' });
+  });
+
+  it('refuses a 500 KB name with 400, and the server stays up', async () => {
+    const answer = await chat({ model: 'm'.repeat(500_000), messages: hello });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param: 'model' });
+    sim.script(textReply('still here'));
+    const after = await chat({ model: 'acme/llama-3', messages: hello });
+    expect(after.status).toBe(200);
+  });
+
+  it('keeps names with slashes and colons: Bedrock ids, versions, namespaced models', async () => {
+    sim.script(textReply('ok'));
+    const answer = await chat({ model: 'acme/meta-llama/llama-4-scout:free', messages: hello });
+    expect(answer.status).toBe(200);
+    expect(sim.lastRequest?.body).toMatchObject({ model: 'meta-llama/llama-4-scout:free' });
+  });
+});
+
+describe('nesting and images (§6)', () => {
+  it('refuses a body nested 20,000 deep with 400, not a RangeError', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const answer = await chat(`{"model":"acme/llama-3","messages":[{"role":"user","content":"x"}],"x":${deep}}`);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ code: 'nesting_too_deep' });
+  });
+
+  it('refuses a tool schema nested 100,000 deep with 400, with no upstream call', async () => {
+    sim.reset();
+    const deep = `${'{"type":"object","properties":{"a":'.repeat(100_000)}{"type":"string"}${'}}'.repeat(100_000)}`;
+    const tools = `[{"type":"function","function":{"name":"f","parameters":${deep}}}]`;
+    const answer = await chat(`{"model":"acme/llama-3","messages":[{"role":"user","content":"x"}],"tools":${tools}}`);
+    expect(answer.status).toBe(400);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('takes 64 levels and refuses 65', async () => {
+    const nestedUnderBody = (levels: number) => {
+      let nested: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) nested = { a: nested };
+      return nested;
+    };
+    sim.script(textReply('ok'));
+    // The body is level 1: 63 objects under it make 64 levels.
+    const fits = await chat({ model: 'acme/llama-3', messages: hello, user_context: nestedUnderBody(63) });
+    expect(fits.status).toBe(200);
+    const tooDeep = await chat({ model: 'acme/llama-3', messages: hello, user_context: nestedUnderBody(64) });
+    expect(tooDeep.json.error).toMatchObject({ code: 'nesting_too_deep' });
+  });
+
+  it('refuses a 21st image part, naming it', async () => {
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+    const content = [{ type: 'text', text: 'look' }, ...Array.from({ length: 21 }, () => image)];
+    const answer = await chat({ model: 'acme/llama-3', messages: [{ role: 'user', content }] });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ code: 'too_many_images', param: 'messages[0].content[21]' });
+  });
+});
