@@ -10,13 +10,14 @@ import { type AdminResponse, json } from './http.js';
 import { loadProject } from './projects.js';
 import type { RouteContext } from './routes.js';
 
-const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** CONTRACT.md §6. */
+const PROVIDER_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 function providerName(params: Record<string, string>): string {
   const name = params.provider ?? '';
   if (!PROVIDER_NAME.test(name)) {
     throw badRequest(
-      'Provider names are 1 to 63 characters of a-z, 0-9, _ and -, starting with a letter or digit.',
+      'Provider names are 1 to 63 characters of a-z, 0-9 and -, starting with a letter.',
       'provider',
     );
   }

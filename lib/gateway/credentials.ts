@@ -8,6 +8,7 @@ import type { ChatModel, DefaultCredentials } from '../core/types.js';
 import { chatModelFor, providerFor } from '../providers/registry.js';
 import type { ProjectCredentials } from '../storage/types.js';
 import { log } from './log.js';
+import { own } from '../core/own.js';
 
 /** The project's custom providers: credentials of type `openai-compatible` under a name that is not built in. */
 export function customProviderNames(credentials: ProjectCredentials): Set<string> {
@@ -30,9 +31,9 @@ export async function resolveChatModel(
   defaults: DefaultCredentials,
 ): Promise<ChatModel> {
   const entry = providerFor(provider);
-  const stored = projectCredentials[provider];
+  const stored = own(projectCredentials, provider);
   if (stored) return chatModelFor(entry, stored.credential);
-  const fallback = defaults[provider];
+  const fallback = own(defaults, provider);
   if (fallback && entry.builtin) {
     const parsed = entry.factory.credentialSchema.safeParse(fallback);
     if (parsed.success) return chatModelFor(entry, parsed.data as Record<string, unknown>);

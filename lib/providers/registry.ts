@@ -14,6 +14,7 @@ import {
   openaiCompatibleFactory,
   openaiFactory,
 } from './openai/index.js';
+import { own } from '../core/own.js';
 
 const FIRST_PARTY: Record<string, ProviderFactory> = {
   openai: openaiFactory as ProviderFactory,
@@ -43,9 +44,9 @@ export function builtinProviderNames(): string[] {
 
 /** The factory serving a provider name; any name that is not built in is a custom OpenAI-compatible provider. */
 export function providerFor(name: string): ProviderEntry {
-  const firstParty = FIRST_PARTY[name];
+  const firstParty = own(FIRST_PARTY, name);
   if (firstParty) return { name, factory: firstParty, options: { providerName: name }, builtin: true };
-  const compatible = BUILTIN_OPENAI_COMPATIBLE[name];
+  const compatible = own(BUILTIN_OPENAI_COMPATIBLE, name);
   if (compatible) {
     return {
       name,

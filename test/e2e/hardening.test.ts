@@ -123,3 +123,39 @@ describe('nesting and images (§6)', () => {
     expect(answer.json.error).toMatchObject({ code: 'too_many_images', param: 'messages[0].content[21]' });
   });
 });
+
+describe('names looked up through the prototype (§6)', () => {
+  it.each(['constructor'])('PUT provider %s is a custom provider, never a 500', async (name) => {
+    const wrongShape = await gateway.admin('PUT', `/admin/projects/${projectId}/providers/${name}`, {
+      api_key: 'x',
+    });
+    expect(wrongShape.status).toBe(400);
+    const custom = await gateway.admin('PUT', `/admin/projects/${projectId}/providers/${name}`, {
+      type: 'openai-compatible',
+      base_url: `${sim.url}/v1`,
+    });
+    expect(custom.status).toBe(200);
+    sim.script(textReply('from a custom provider with an odd name'));
+    const answer = await chat({ model: `${name}/m`, messages: hello });
+    expect(answer.status).toBe(200);
+    expect((await gateway.admin('DELETE', `/admin/projects/${projectId}/providers/${name}`)).status).toBe(200);
+  });
+
+  it.each(['__proto__', 'toString', 'hasOwnProperty', '_x', '1abc', 'a'.repeat(64)])(
+    'refuses the provider name %s with 400',
+    async (name) => {
+      const answer = await gateway.admin('PUT', `/admin/projects/${projectId}/providers/${name}`, {
+        type: 'openai-compatible',
+        base_url: `${sim.url}/v1`,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: { param: 'provider' } });
+    },
+  );
+
+  it('answers a model of a provider nobody registered, named like a prototype key, with 404', async () => {
+    const answer = await chat({ model: 'constructor/m', messages: hello });
+    expect(answer.status).toBe(404);
+    expect(answer.json.error).toMatchObject({ code: 'model_not_found' });
+  });
+});

@@ -28,6 +28,7 @@
 import { badRequest } from '../../core/errors.js';
 import type { JsonSchema } from '../../core/types.js';
 import type { GeminiSchema } from './wire.js';
+import { own } from '../../core/own.js';
 
 type SchemaType = NonNullable<GeminiSchema['type']>;
 
@@ -77,7 +78,7 @@ function convert(input: unknown, walk: Walk): GeminiSchema {
   if (types.includes('null')) out.nullable = true;
   const known = types
     .filter((t) => t !== 'null')
-    .map((t) => TYPES[t as string])
+    .map((t) => own(TYPES, t as string))
     .filter((t) => t !== undefined);
 
   const union = [...asArray(schema.anyOf), ...asArray(schema.oneOf)];

@@ -223,4 +223,10 @@ describe('toGeminiSchema', () => {
       properties: { a: { type: 'ARRAY', items: { type: 'STRING' } } },
     });
   });
+
+  it('treats a type named like a prototype key as unknown, never a crash', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(toGeminiSchema({ type, format: 'date-time' }, 'tools[0].function.parameters')).toEqual({});
+    }
+  });
 });
