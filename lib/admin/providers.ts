@@ -16,10 +16,7 @@ const PROVIDER_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 function providerName(params: Record<string, string>): string {
   const name = params.provider ?? '';
   if (!PROVIDER_NAME.test(name)) {
-    throw badRequest(
-      'Provider names are 1 to 63 characters of a-z, 0-9 and -, starting with a letter.',
-      'provider',
-    );
+    throw badRequest('Provider names are 1 to 63 characters of a-z, 0-9 and -, starting with a letter.', 'provider');
   }
   return name;
 }

@@ -4,11 +4,11 @@
  */
 
 import { GatewayError } from '../core/errors.js';
+import { own } from '../core/own.js';
 import type { ChatModel, DefaultCredentials } from '../core/types.js';
 import { chatModelFor, providerFor } from '../providers/registry.js';
 import type { ProjectCredentials } from '../storage/types.js';
 import { log } from './log.js';
-import { own } from '../core/own.js';
 
 /** The project's custom providers: credentials of type `openai-compatible` under a name that is not built in. */
 export function customProviderNames(credentials: ProjectCredentials): Set<string> {

@@ -3,6 +3,8 @@
  * folder and one line here. Factories are light: each imports its SDK lazily in `create`.
  */
 import { createHash } from 'node:crypto';
+import { own } from '../core/own.js';
+import { redact, secretsOfCredential } from '../core/redact.js';
 import type { ChatModel, ProviderFactory, ProviderOptions } from '../core/types.js';
 import { anthropicFactory } from './anthropic/index.js';
 import { bedrockFactory } from './bedrock/index.js';
@@ -14,7 +16,6 @@ import {
   openaiCompatibleFactory,
   openaiFactory,
 } from './openai/index.js';
-import { own } from '../core/own.js';
 
 const FIRST_PARTY: Record<string, ProviderFactory> = {
   openai: openaiFactory as ProviderFactory,
@@ -83,6 +84,7 @@ export function chatModelFor(entry: ProviderEntry, credential: Record<string, un
   }
   const created = Promise.resolve()
     .then(() => entry.factory.create(credential, entry.options))
+    .then((model) => redacting(model, secretsOfCredential(credential)))
     .catch((error: unknown) => {
       models.delete(key);
       throw error;
@@ -90,4 +92,29 @@ export function chatModelFor(entry: ProviderEntry, credential: Record<string, un
   models.set(key, created);
   if (models.size > MAX_CACHED_MODELS) models.delete(models.keys().next().value as string);
   return created;
+}
+
+/**
+ * The model with every error it throws (before or during a stream) redacted of the credential's secrets
+ * (lib/core/redact.ts): one list per credential, the same for every provider, applied before any answer or log.
+ */
+function redacting(model: ChatModel, secrets: readonly string[]): ChatModel {
+  if (secrets.length === 0) return model;
+  const scrub = (error: unknown): unknown => {
+    if (error instanceof Error) error.message = redact(error.message, secrets);
+    return error;
+  };
+  return {
+    complete: (request, context) =>
+      model.complete(request, context).catch((error: unknown) => {
+        throw scrub(error);
+      }),
+    async *stream(request, context) {
+      try {
+        yield* model.stream(request, context);
+      } catch (error) {
+        throw scrub(error);
+      }
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * upstream sees it, and the server stays up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../simulators/base.js';
+import { type RecordedRequest, type SimResponse, type Simulator, sendJson } from '../../simulators/base.js';
 import { startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
 
@@ -157,5 +157,56 @@ describe('names looked up through the prototype (§6)', () => {
     const answer = await chat({ model: 'constructor/m', messages: hello });
     expect(answer.status).toBe(404);
     expect(answer.json.error).toMatchObject({ code: 'model_not_found' });
+  });
+});
+
+describe('secrets in upstream errors (§6)', () => {
+  /** An upstream that quotes back everything it was sent, as some proxies and self-hosted servers do. */
+  const echoingError = (status: number) => (req: RecordedRequest, res: SimResponse) =>
+    sendJson(res, status, {
+      error: {
+        message: `bad request ${JSON.stringify(req.headers)} at ${req.url}`,
+        type: 'invalid_request_error',
+      },
+    });
+
+  it('redacts custom header values and the api key from the answer and the stream', async () => {
+    await gateway.putProvider(projectId, 'leaky', {
+      type: 'openai-compatible',
+      base_url: `${sim.url}/v1`,
+      api_key: 'sk-leaky-0123456789',
+      headers: { 'x-custom-auth': 'hdr-secret-4242', 'x-tenant': 'tenant-secret-77' },
+    });
+    const secrets = ['sk-leaky-0123456789', 'hdr-secret-4242', 'tenant-secret-77'];
+
+    sim.script(echoingError(400));
+    const answer = await chat({ model: 'leaky/m', messages: hello });
+    expect(answer.status).toBe(400);
+    const text = JSON.stringify(answer.json);
+    expect(text).toContain('x-custom-auth');
+    for (const secret of secrets) expect(text).not.toContain(secret);
+
+    sim.script(echoingError(400));
+    const streamed = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'leaky/m', messages: hello, stream: true }),
+    });
+    const streamedText = await streamed.text();
+    expect(streamed.status).toBe(400);
+    for (const secret of secrets) expect(streamedText).not.toContain(secret);
+  });
+
+  it('never shows user:password of a base_url, in the answer or the provider list', async () => {
+    const { host } = new URL(sim.url);
+    await gateway.putProvider(projectId, 'basic', {
+      type: 'openai-compatible',
+      base_url: `http://svc:pa55-word-9@${host}/v1`,
+    });
+    const answer = await chat({ model: 'basic/m', messages: hello });
+    expect(JSON.stringify(answer.json)).not.toContain('pa55-word-9');
+    const listed = await gateway.admin('GET', `/admin/projects/${projectId}/providers`);
+    expect(listed.text).toContain(`http://${host}/v1`);
+    expect(listed.text).not.toContain('pa55-word-9');
   });
 });

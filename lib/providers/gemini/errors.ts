@@ -6,6 +6,7 @@
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
 import { isGatewayError } from '../../core/errors.js';
+import { redact } from '../../core/redact.js';
 import { connectionLost, invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
 
 export interface ErrorContext {
@@ -51,7 +52,7 @@ export function mapGeminiError(error: unknown, signal: AbortSignal, info: ErrorC
   const { provider } = info;
   // The SDK's error becomes the GatewayError's `cause`, which the gateway logs: an upstream that echoes the
   // credential back must not put it in the logs either.
-  if (error instanceof Error) error.message = redact(error.message, info.secrets) ?? error.message;
+  if (error instanceof Error) error.message = redactMessage(error.message, info.secrets) ?? error.message;
   if (error instanceof Error && error.name === 'ApiError') {
     const body = parseErrorBody(error.message);
     const httpStatus = (error as Error & { status?: unknown }).status;
@@ -61,7 +62,7 @@ export function mapGeminiError(error: unknown, signal: AbortSignal, info: ErrorC
     return mapUpstreamStatus({
       provider,
       status,
-      message: redact(body?.message, info.secrets),
+      message: redactMessage(body?.message, info.secrets),
       retryAfter: retryDelay ? String(Number.parseFloat(retryDelay)) : null,
       model: info.model,
       cause: error,
@@ -88,11 +89,6 @@ export function parseErrorBody(message: string): GoogleErrorBody | undefined {
   }
 }
 
-function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
-  if (typeof text !== 'string') return undefined;
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
+function redactMessage(text: string | undefined, secrets: readonly string[]): string | undefined {
+  return typeof text === 'string' ? redact(text, secrets) : undefined;
 }

@@ -26,9 +26,9 @@
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/Schema
  */
 import { badRequest } from '../../core/errors.js';
+import { own } from '../../core/own.js';
 import type { JsonSchema } from '../../core/types.js';
 import type { GeminiSchema } from './wire.js';
-import { own } from '../../core/own.js';
 
 type SchemaType = NonNullable<GeminiSchema['type']>;
 

@@ -6,6 +6,7 @@
  * @see https://platform.openai.com/docs/guides/error-codes
  */
 import { GatewayError, isGatewayError } from '../../core/errors.js';
+import { redact } from '../../core/redact.js';
 import type { CallContext } from '../../core/types.js';
 import {
   connectionLost,
@@ -56,7 +57,7 @@ export function mapOpenAIError(
     return mapUpstreamStatus({
       provider,
       status: error.status,
-      message: redact(stringOrUndefined(body?.message), info.secrets),
+      message: redactMessage(stringOrUndefined(body?.message), info.secrets),
       code: stringOrUndefined(body?.code) ?? null,
       param: stringOrUndefined(body?.param) ?? null,
       retryAfter: error.headers?.get('retry-after') ?? null,
@@ -76,7 +77,7 @@ export function mapOpenAIError(
  */
 function mapErrorEvent(body: UpstreamErrorBody | undefined, info: ErrorContext, cause: unknown): GatewayError {
   const { provider } = info;
-  const message = redact(stringOrUndefined(body?.message), info.secrets);
+  const message = redactMessage(stringOrUndefined(body?.message), info.secrets);
   if (typeof body?.code === 'number' && body.code >= 400 && body.code <= 599) {
     return mapUpstreamStatus({ provider, status: body.code, message, model: info.model, cause });
   }
@@ -110,11 +111,6 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 /** Upstream messages are shown to callers on 400s: take out anything of ours they might echo back. */
-export function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
-  if (text === undefined) return undefined;
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
+function redactMessage(text: string | undefined, secrets: readonly string[]): string | undefined {
+  return text === undefined ? undefined : redact(text, secrets);
 }
