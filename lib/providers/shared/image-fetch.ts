@@ -23,6 +23,7 @@ export interface FetchImageOptions {
   /** Overrides of the contract's limits, for tests. */
   timeoutMs?: number;
   maxBytes?: number;
+  maxTotalBytes?: number;
   /** Defaults to `GATEWAY_ALLOW_PRIVATE_URLS === 'true'`, read on each call. */
   allowPrivateUrls?: boolean;
   /** Whether plain `http:` is fetched; defaults to `allowPrivateUrls`. */
@@ -35,6 +36,46 @@ export interface FetchImageOptions {
 const TIMEOUT_MS = 10_000;
 const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+/** CONTRACT.md §6: what one provider call may hold in fetched images, and how many fetches run at once. */
+export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
+export const MAX_CONCURRENT_FETCHES = 4;
+
+/**
+ * The fetches of one provider call share a byte budget and a few slots, so a request naming 20 large images holds
+ * at most 50 MiB, never 20 × 20 MiB. A call is identified by its abort signal (every fetch of a call gets the
+ * call's signal), which spares each provider's converters from threading a budget through.
+ */
+class FetchBudget {
+  bytes = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly maxBytes: number) {}
+
+  async slot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= MAX_CONCURRENT_FETCHES) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const budgets = new WeakMap<AbortSignal, FetchBudget>();
+const UNSIGNALLED = new AbortController().signal;
+
+function budgetFor(signal: AbortSignal | undefined, maxTotalBytes: number): FetchBudget {
+  const key = signal ?? UNSIGNALLED;
+  let budget = budgets.get(key);
+  if (!budget) {
+    budget = new FetchBudget(maxTotalBytes);
+    if (signal) budgets.set(key, budget);
+  }
+  return budget;
+}
 
 /** Parses a `data:` URL (base64 or percent-encoded); undefined when `url` is not a data URL; 400 when malformed. */
 export function parseDataUrl(url: string, param: string | null = null): FetchedImage | undefined {
@@ -81,12 +122,18 @@ function percentDecode(text: string, param: string | null): Uint8Array {
 }
 
 /**
- * Fetches an https (or, when private URLs are allowed, http) image: 10 s timeout, 20 MiB cap, image/* only, public
+ * Fetches an https (or, when private URLs are allowed, http) image: 10 s timeout, 20 MiB cap (50 MiB for all the
+ * images of one call, at most 4 fetches at once), image/* only, public
  * addresses only (private, loopback, link-local, CGNAT, unique-local v6, v4-mapped … refused, also after each
  * redirect, resolved IPs checked, max 5 redirects) unless GATEWAY_ALLOW_PRIVATE_URLS=true.
  * Failures are GatewayError 400 naming `param` (e.g. `messages[0].content[1].image_url.url`).
  */
-export async function fetchImage(url: string, options: FetchImageOptions): Promise<FetchedImage> {
+export function fetchImage(url: string, options: FetchImageOptions): Promise<FetchedImage> {
+  const budget = budgetFor(options.signal, options.maxTotalBytes ?? MAX_TOTAL_BYTES);
+  return budget.slot(() => fetchWithin(url, options, budget));
+}
+
+async function fetchWithin(url: string, options: FetchImageOptions, budget: FetchBudget): Promise<FetchedImage> {
   const { param } = options;
   const allowPrivate = options.allowPrivateUrls ?? process.env.GATEWAY_ALLOW_PRIVATE_URLS === 'true';
   const policy: Policy = {
@@ -113,7 +160,7 @@ export async function fetchImage(url: string, options: FetchImageOptions): Promi
         target = parseUrl(new URL(location, target).href, param);
         continue;
       }
-      return await readImage(response, { maxBytes: options.maxBytes ?? MAX_BYTES, param, signal });
+      return await readImage(response, { maxBytes: options.maxBytes ?? MAX_BYTES, param, signal, budget });
     }
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;
@@ -199,7 +246,7 @@ async function resolveAll(hostname: string, resolve: FetchImageOptions['resolve'
 
 async function readImage(
   response: IncomingMessage,
-  { maxBytes, param, signal }: { maxBytes: number; param: string; signal: AbortSignal },
+  { maxBytes, param, signal, budget }: { maxBytes: number; param: string; signal: AbortSignal; budget: FetchBudget },
 ): Promise<FetchedImage> {
   const status = response.statusCode ?? 0;
   if (status !== 200) {
@@ -212,17 +259,29 @@ async function readImage(
     throw badRequest(`The image URL did not return an image (content type '${mediaType || 'none'}').`, param);
   }
   const tooLarge = () => badRequest(`The image is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB.`, param);
-  if (Number(response.headers['content-length'] ?? 0) > maxBytes) {
+  const announced = Number(response.headers['content-length'] ?? 0);
+  if (announced > maxBytes) {
     response.destroy();
     throw tooLarge();
   }
+  const tooMuchTogether = () =>
+    badRequest(
+      `The images of this request are larger than ${Math.round(budget.maxBytes / 1024 / 1024)} MiB together.`,
+      param,
+    );
+  if (budget.bytes + announced > budget.maxBytes) {
+    response.destroy();
+    throw tooMuchTogether();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
+  // Streamed into the checks: memory never holds more than the caps plus one chunk.
   for await (const chunk of response as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) {
+    budget.bytes += chunk.length;
+    if (size > maxBytes || budget.bytes > budget.maxBytes) {
       response.destroy();
-      throw tooLarge();
+      throw size > maxBytes ? tooLarge() : tooMuchTogether();
     }
     chunks.push(chunk);
   }

@@ -9,8 +9,20 @@ const PNG = Buffer.from(
 );
 const PARAM = 'messages[0].content[1].image_url.url';
 
+let open = 0;
+let mostOpen = 0;
+
 function route(req: RecordedRequest, res: SimResponse): void {
   switch (req.path) {
+    case '/held.png':
+      open++;
+      mostOpen = Math.max(mostOpen, open);
+      setTimeout(() => {
+        open--;
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length });
+        res.end(PNG);
+      }, 20);
+      return;
     case '/img.png':
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length });
       res.end(PNG);
@@ -238,6 +250,35 @@ describe('fetchImage', () => {
       status: 400,
       message: expect.stringMatching(/larger than/),
     });
+  });
+
+  it('caps the images of one call together, by content-length or by counting', async () => {
+    const signal = new AbortController().signal;
+    const options = { param: PARAM, allowPrivateUrls: true, maxBytes: 1000, maxTotalBytes: 1500, signal };
+    await fetchImage(`http://127.0.0.1:${port}/big`, options);
+    await expect(fetchImage(`http://127.0.0.1:${port}/big`, options)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/together/),
+    });
+    const counted = { ...options, signal: new AbortController().signal, maxBytes: 1200 };
+    await fetchImage(`http://127.0.0.1:${port}/big`, counted);
+    await expect(fetchImage(`http://127.0.0.1:${port}/big-chunked`, counted)).rejects.toMatchObject({
+      message: expect.stringMatching(/together/),
+    });
+    // Another call has a budget of its own.
+    const other = { ...options, signal: new AbortController().signal };
+    await expect(fetchImage(`http://127.0.0.1:${port}/big`, other)).resolves.toMatchObject({ mediaType: 'image/jpeg' });
+  });
+
+  it('runs at most 4 fetches of one call at once', async () => {
+    open = 0;
+    mostOpen = 0;
+    const options = { param: PARAM, allowPrivateUrls: true, signal: new AbortController().signal };
+    const images = await Promise.all(
+      Array.from({ length: 10 }, () => fetchImage(`http://127.0.0.1:${port}/held.png`, options)),
+    );
+    expect(images).toHaveLength(10);
+    expect(mostOpen).toBe(4);
   });
 
   it('refuses a response that is not an image', async () => {
