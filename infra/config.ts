@@ -16,6 +16,14 @@ export interface GatewayConfig {
   usageTtlDays: number | undefined;
   /** `POWERTOOLS_LOG_LEVEL` of both functions. */
   logLevel: string;
+  /**
+   * Bedrock model ids or inference profile ids (`*` allowed) that projects without a Bedrock credential of their
+   * own may call with the chat function's role. Empty (the default): the role may call no Bedrock model at all, and
+   * such projects get 400 `provider_not_configured` (CONTRACT.md §6).
+   */
+  bedrockModels: string[];
+  /** Reserved concurrency of the chat function: a cap on what a flood of requests can cost. Unset: none. */
+  chatReservedConcurrency: number | undefined;
 }
 
 export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
@@ -24,7 +32,27 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   logRetentionDays: 30,
   usageTtlDays: undefined,
   logLevel: 'INFO',
+  bedrockModels: [],
+  chatReservedConcurrency: undefined,
 };
+
+/** A model id, inference profile id or a pattern of them: what may follow `foundation-model/` in an ARN. */
+const BEDROCK_MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.:*-]{0,199}$|^\*$/;
+
+function bedrockModels(node: Node): string[] {
+  const raw: unknown = node.tryGetContext('bedrockModels');
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = Array.isArray(raw) ? raw : String(raw).split(',');
+  const models = list.map((item) => String(item).trim()).filter((item) => item.length > 0);
+  for (const model of models) {
+    if (!BEDROCK_MODEL_PATTERN.test(model)) {
+      throw new Error(
+        `context bedrockModels holds model ids or patterns like anthropic.claude-* or us.amazon.nova-*, got ${JSON.stringify(model)}`,
+      );
+    }
+  }
+  return [...new Set(models)];
+}
 
 /** The retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [
@@ -42,7 +70,7 @@ function integer(node: Node, key: string, fallback: number, min: number, max: nu
   return value;
 }
 
-/** Reads and checks `stackName`, `chatMemoryMb`, `logRetentionDays`, `usageTtlDays` and `logLevel`. */
+/** Reads and checks every setting of {@link GatewayConfig}. */
 export function configFromContext(node: Node): GatewayConfig {
   const stackName = String(node.tryGetContext('stackName') ?? DEFAULT_CONFIG.stackName);
   // CloudFormation's stack name rule; the name is also a secret-name prefix, whose alphabet is wider.
@@ -66,5 +94,12 @@ export function configFromContext(node: Node): GatewayConfig {
     logRetentionDays,
     usageTtlDays,
     logLevel,
+    bedrockModels: bedrockModels(node),
+    chatReservedConcurrency: optionalInteger(node, 'chatReservedConcurrency', 1, 10_000),
   };
+}
+
+function optionalInteger(node: Node, key: string, min: number, max: number): number | undefined {
+  const raw: unknown = node.tryGetContext(key);
+  return raw === undefined || raw === null || raw === '' ? undefined : integer(node, key, min, min, max);
 }

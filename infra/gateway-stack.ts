@@ -21,6 +21,7 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { BEDROCK_DEFAULT_CHAIN_VARIABLE } from '../lib/gateway/defaults.js';
 import { SPOOL_QUEUE_URL_VARIABLE } from '../lib/usage/sqs-spool.js';
 import { type FunctionName, LAMBDA_HANDLER } from './bundling.js';
 import type { GatewayConfig } from './config.js';
@@ -80,8 +81,17 @@ export class GatewayStack extends Stack {
         POWERTOOLS_SERVICE_NAME: 'llm-gateway',
         [SPOOL_QUEUE_URL_VARIABLE]: this.spoolQueue.queueUrl,
         ...(config.usageTtlDays !== undefined ? { USAGE_TTL_DAYS: String(config.usageTtlDays) } : {}),
+        ...(config.bedrockModels.length > 0 ? { [BEDROCK_DEFAULT_CHAIN_VARIABLE]: 'true' } : {}),
       },
-      statements: chatStatements(this, { tables: this.tables, secretPrefix, spoolQueue: this.spoolQueue }),
+      statements: chatStatements(this, {
+        tables: this.tables,
+        secretPrefix,
+        spoolQueue: this.spoolQueue,
+        bedrockModels: config.bedrockModels,
+      }),
+      ...(config.chatReservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: config.chatReservedConcurrency }),
       logRetentionDays: config.logRetentionDays,
     });
     this.adminFunction = this.gatewayFunction('Admin', {
@@ -156,6 +166,7 @@ export class GatewayStack extends Stack {
       spoolRedriveFunction: this.spoolRedriveFunction,
       aggregatorFailures,
       secretPrefix,
+      bedrockModels: config.bedrockModels,
     });
   }
 
@@ -178,6 +189,7 @@ export class GatewayStack extends Stack {
       environment: Record<string, string>;
       statements: PolicyStatement[];
       logRetentionDays: number;
+      reservedConcurrentExecutions?: number;
     },
   ): LambdaFunction {
     const logGroup = new LogGroup(this, `${id}Logs`, {
@@ -201,6 +213,9 @@ export class GatewayStack extends Stack {
       logGroup,
       role,
       description: `LLM gateway: ${options.name}`,
+      ...(options.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
     });
     logGroup.grantWrite(role);
     for (const statement of options.statements) role.addToPrincipalPolicy(statement);

@@ -16,6 +16,8 @@ export interface NagSubjects {
   /** The aggregator's on-failure destination. */
   aggregatorFailures: IQueue;
   secretPrefix: string;
+  /** Context `bedrockModels`: the chat role's Bedrock resources, each with the region wildcard. */
+  bedrockModels: readonly string[];
 }
 
 const PARTITION = '<AWS::Partition>';
@@ -62,14 +64,16 @@ export function acknowledgeFindings(subjects: NagSubjects): void {
     );
   }
   const chatRole = chatFunction.role ?? chatFunction;
-  acknowledge(
-    chatRole,
-    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*::foundation-model/*]`,
-    'Callers choose any Bedrock model by name; cross-region inference reaches foundation models in other regions.',
-  );
-  acknowledge(
-    chatRole,
-    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*:${ACCOUNT}:inference-profile/*]`,
-    'Callers choose any inference profile of this account by name (e.g. us.anthropic.claude-…); none is known here.',
-  );
+  for (const model of subjects.bedrockModels) {
+    acknowledge(
+      chatRole,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*::foundation-model/${model}]`,
+      'A model the operator listed in bedrockModels; cross-region inference reaches it in other regions.',
+    );
+    acknowledge(
+      chatRole,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:bedrock:*:${ACCOUNT}:inference-profile/${model}]`,
+      'An inference profile the operator listed in bedrockModels; profiles route across regions.',
+    );
+  }
 }

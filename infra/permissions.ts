@@ -22,6 +22,20 @@ export interface PolicyScope {
 export interface ChatPolicyScope extends PolicyScope {
   /** The queue that keeps usage rows the table could not take (CONTRACT.md §4, "Nothing is lost"). */
   spoolQueue: IQueue;
+  /** The Bedrock models the role may invoke (context `bedrockModels`); none when empty. */
+  bedrockModels: readonly string[];
+}
+
+/**
+ * What `bedrockModels` lets the chat role invoke: each pattern as a foundation model in any region (cross-region
+ * inference routes to other regions) and as an inference profile of this account.
+ */
+export function bedrockResources(scope: Construct, models: readonly string[]): string[] {
+  const { partition, account } = Stack.of(scope);
+  return models.flatMap((model) => [
+    `arn:${partition}:bedrock:*::foundation-model/${model}`,
+    `arn:${partition}:bedrock:*:${account}:inference-profile/${model}`,
+  ]);
 }
 
 /** An ARN pattern for secrets; Secrets Manager appends `-` and 6 random characters to every secret's name. */
@@ -48,13 +62,12 @@ export const KEY_TOUCH_ATTRIBUTES = ['hash', 'last_used_at'] as const;
 /**
  * The chat function: reads keys (and marks one used), appends usage rows (to the spool queue when the table does
  * not answer), updates its per-minute and budget items in `usage_daily` (read back for limits), reads provider
- * credentials under the prefix, and calls Bedrock with its own role.
+ * credentials under the prefix, and calls the Bedrock models the operator listed (none by default) with its own role.
  */
 export function chatStatements(
   scope: Construct,
-  { tables, secretPrefix, spoolQueue }: ChatPolicyScope,
+  { tables, secretPrefix, spoolQueue, bedrockModels }: ChatPolicyScope,
 ): PolicyStatement[] {
-  const { partition, account } = Stack.of(scope);
   return [
     new PolicyStatement({
       sid: 'ReadKeys',
@@ -93,15 +106,16 @@ export function chatStatements(
       actions: ['secretsmanager:GetSecretValue'],
       resources: [projectSecretsArn(scope, secretPrefix), defaultsSecretArn(scope, secretPrefix)],
     }),
-    new PolicyStatement({
-      // Cross-region inference profiles route to foundation models in other regions, hence the region wildcard.
-      sid: 'InvokeBedrock',
-      actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      resources: [
-        `arn:${partition}:bedrock:*::foundation-model/*`,
-        `arn:${partition}:bedrock:*:${account}:inference-profile/*`,
-      ],
-    }),
+    ...(bedrockModels.length === 0
+      ? []
+      : [
+          new PolicyStatement({
+            // Opt-in (CONTRACT.md §6): only the models the operator listed, for projects without Bedrock keys.
+            sid: 'InvokeBedrock',
+            actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            resources: bedrockResources(scope, bedrockModels),
+          }),
+        ]),
   ];
 }
 
@@ -111,31 +125,15 @@ export function adminStatements(scope: Construct, { tables, secretPrefix }: Poli
   return [
     new PolicyStatement({
       sid: 'ManageTables',
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DescribeTable',
-      ],
+      // What lib/admin and the stores it uses send: no deletes (revoking a key is an update), no batches.
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'],
       resources: [...all.map((table) => table.tableArn), `${tables.keys.tableArn}/index/${KEYS_BY_PROJECT_INDEX}`],
     }),
     new PolicyStatement({
       sid: 'ManageProviderCredentials',
       effect: Effect.ALLOW,
-      actions: [
-        'secretsmanager:CreateSecret',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecret',
-        'secretsmanager:DeleteSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:DescribeSecret',
-      ],
+      // A project's secret is created on its first PUT and rewritten whole after; nothing deletes one.
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'],
       resources: [projectSecretsArn(scope, secretPrefix)],
     }),
   ];

@@ -41,11 +41,18 @@ export function defaultsFromEnv(env: NodeJS.ProcessEnv = process.env): DefaultCr
     const baseUrl = baseUrlVariable ? env[baseUrlVariable]?.trim() : undefined;
     defaults[provider] = baseUrl ? { api_key: apiKey, base_url: baseUrl } : { api_key: apiKey };
   }
-  // Bedrock needs no key: with a region, the default AWS credential chain (in Lambda, the function's role) applies.
+  // Bedrock needs no key: the default AWS credential chain (in Lambda, the function's role) can call it. That is
+  // opt-in (CONTRACT.md §6): on Lambda every function has a region and a role, and not every project may use them.
   const region = firstSet(env, ['AWS_REGION', 'AWS_DEFAULT_REGION']);
-  if (region) defaults.bedrock = { region };
+  if (region && env[BEDROCK_DEFAULT_CHAIN_VARIABLE] === 'true') defaults.bedrock = { region };
   return defaults;
 }
+
+/**
+ * `true`: projects without a Bedrock credential call Bedrock with the default AWS credential chain. The stack sets
+ * it when deployed with the `bedrockModels` context; locally, set it to use your own AWS credentials.
+ */
+export const BEDROCK_DEFAULT_CHAIN_VARIABLE = 'GATEWAY_BEDROCK_DEFAULT_CHAIN';
 
 /** Which providers have a default, for the local server's start-up banner (names only, never values). */
 export function configuredDefaults(defaults: DefaultCredentials): string[] {

@@ -210,3 +210,16 @@ describe('secrets in upstream errors (§6)', () => {
     expect(listed.text).not.toContain('pa55-word-9');
   });
 });
+
+describe('Bedrock through the gateway’s own AWS identity (§6)', () => {
+  it('is off by default: a project without a Bedrock credential gets provider_not_configured, even with a region', async () => {
+    const restore = setEnv({ AWS_REGION: 'us-east-1', GATEWAY_BEDROCK_DEFAULT_CHAIN: undefined });
+    try {
+      const answer = await chat({ model: 'bedrock/anthropic.claude-3-haiku-20240307-v1:0', messages: hello });
+      expect(answer.status).toBe(400);
+      expect(answer.json.error).toMatchObject({ code: 'provider_not_configured' });
+    } finally {
+      restore();
+    }
+  });
+});

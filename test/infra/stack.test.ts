@@ -19,10 +19,13 @@ import {
   tableIds,
 } from './helpers.js';
 
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const SECRET_WRITES = [
-  'secretsmanager:CreateSecret',
-  'secretsmanager:PutSecretValue',
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Actions the admin code never sends (issue 13): the role must not have them. */
+const UNUSED_ADMIN_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
   'secretsmanager:UpdateSecret',
   'secretsmanager:DeleteSecret',
 ];
@@ -350,10 +353,53 @@ describe('IAM', () => {
     ]);
   });
 
-  it('lets chat invoke Bedrock models, streaming or not', () => {
-    const bedrock = chat.filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
-    expect(bedrock.flatMap(actionsOf).sort()).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+  it('gives chat no Bedrock permission and no default-chain switch unless bedrockModels is set', () => {
+    expect(chat.flatMap(actionsOf).filter((a) => a.startsWith('bedrock:'))).toEqual([]);
+    const variables = synthesised.template.findResources('AWS::Lambda::Function')[ids.chat]!.Properties.Environment
+      .Variables as Record<string, unknown>;
+    expect(variables).not.toHaveProperty('GATEWAY_BEDROCK_DEFAULT_CHAIN');
   });
+
+  it(
+    'with bedrockModels, lets chat invoke exactly those models and profiles, streaming or not',
+    () => {
+      const opted = synth({ context: { bedrockModels: 'anthropic.claude-sonnet-4-*,amazon.nova-lite-v1:0' } });
+      const chatFn = logicalId(opted.template, 'AWS::Lambda::Function', 'ChatFunction');
+      const statements = roleStatements(opted.template, functionRoleId(opted.template, chatFn));
+      const bedrock = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
+      expect(bedrock.flatMap(actionsOf).sort()).toEqual([
+        'bedrock:InvokeModel',
+        'bedrock:InvokeModelWithResponseStream',
+      ]);
+      expect(bedrock.flatMap(resourcesOf).map(renderJoin)).toEqual([
+        'arn:<AWS::Partition>:bedrock:*::foundation-model/anthropic.claude-sonnet-4-*',
+        'arn:<AWS::Partition>:bedrock:*:<AWS::AccountId>:inference-profile/anthropic.claude-sonnet-4-*',
+        'arn:<AWS::Partition>:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
+        'arn:<AWS::Partition>:bedrock:*:<AWS::AccountId>:inference-profile/amazon.nova-lite-v1:0',
+      ]);
+      opted.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'LLM gateway: chat',
+        Environment: { Variables: Match.objectLike({ GATEWAY_BEDROCK_DEFAULT_CHAIN: 'true' }) },
+      });
+      const errors = Annotations.fromStack(opted.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+      expect(errors).toEqual([]);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'caps the chat function with chatReservedConcurrency, and refuses a value out of range',
+    () => {
+      const capped = synth({ context: { chatReservedConcurrency: '50' } });
+      capped.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'LLM gateway: chat',
+        ReservedConcurrentExecutions: 50,
+      });
+      expect(() => synth({ context: { chatReservedConcurrency: '0' } })).toThrow(/chatReservedConcurrency/);
+      expect(() => synth({ context: { bedrockModels: 'anthropic/../x' } })).toThrow(/bedrockModels/);
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('lets admin read and write every table and manage project secrets under the prefix', () => {
     const tables = tableIds(synthesised.template);
@@ -363,7 +409,12 @@ describe('IAM', () => {
       }
     }
     const secrets = admin.find((s) => actionsOf(s).includes('secretsmanager:CreateSecret'))!;
-    expect(actionsOf(secrets)).toEqual(expect.arrayContaining([...SECRET_WRITES, 'secretsmanager:GetSecretValue']));
+    expect(actionsOf(secrets).sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    for (const action of UNUSED_ADMIN_ACTIONS) expect(admin.flatMap(actionsOf)).not.toContain(action);
     expect(resourcesOf(secrets).map(renderJoin)).toEqual([
       'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:llm-gateway/projects/*',
     ]);
