@@ -24,6 +24,8 @@ export interface GatewayConfig {
   bedrockModels: string[];
   /** Reserved concurrency of the chat function: a cap on what a flood of requests can cost. Unset: none. */
   chatReservedConcurrency: number | undefined;
+  /** How long a warm chat function reuses key records and credentials, 0–60 s: the revocation delay. */
+  cacheTtlSeconds: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
@@ -34,6 +36,7 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   logLevel: 'INFO',
   bedrockModels: [],
   chatReservedConcurrency: undefined,
+  cacheTtlSeconds: 60,
 };
 
 /** A model id, inference profile id or a pattern of them: what may follow `foundation-model/` in an ARN. */
@@ -96,6 +99,7 @@ export function configFromContext(node: Node): GatewayConfig {
     logLevel,
     bedrockModels: bedrockModels(node),
     chatReservedConcurrency: optionalInteger(node, 'chatReservedConcurrency', 1, 10_000),
+    cacheTtlSeconds: integer(node, 'cacheTtlSeconds', DEFAULT_CONFIG.cacheTtlSeconds, 0, 60),
   };
 }
 

@@ -22,6 +22,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { BEDROCK_DEFAULT_CHAIN_VARIABLE } from '../lib/gateway/defaults.js';
+import { CACHE_TTL_VARIABLE } from '../lib/storage/index.js';
 import { SPOOL_QUEUE_URL_VARIABLE } from '../lib/usage/sqs-spool.js';
 import { type FunctionName, LAMBDA_HANDLER } from './bundling.js';
 import type { GatewayConfig } from './config.js';
@@ -59,6 +60,7 @@ export class GatewayStack extends Stack {
       USAGE_TABLE: this.tables.usage.tableName,
       USAGE_DAILY_TABLE: this.tables.usageDaily.tableName,
       GATEWAY_SECRET_PREFIX: secretPrefix,
+      [CACHE_TTL_VARIABLE]: String(config.cacheTtlSeconds * 1000),
       POWERTOOLS_LOG_LEVEL: config.logLevel,
       // Stack traces through the bundle's source maps (the maps ship beside the chunks).
       NODE_OPTIONS: '--enable-source-maps',

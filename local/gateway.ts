@@ -5,7 +5,7 @@
  * (lib/usage/batching-recorder.ts). `npm start` (local/server.ts) and the end-to-end tests both start it here.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -23,7 +23,10 @@ import { BudgetLedger } from '../lib/usage/budget.js';
 import { CounterWriter } from '../lib/usage/counter-writer.js';
 import { FileSpool } from '../lib/usage/file-spool.js';
 import { UsageStore } from '../lib/usage/store.js';
+import { dataDirPresent, lockDataDir, prepareDataDir, StartupError } from './data-dir.js';
 import { nodeSink, toHttpRequest } from './node-http.js';
+
+export { StartupError };
 
 export interface LocalGatewayOptions {
   port?: number;
@@ -35,6 +38,8 @@ export interface LocalGatewayOptions {
   shutdownGraceMs?: number;
   /** How long after the embedded DynamoDB died it is started again (default 500 ms; tests make outages longer). */
   storageRestartDelayMs?: number;
+  /** How often the gateway checks that its data directory is still there (default 2 s). */
+  dataDirCheckMs?: number;
 }
 
 export interface LocalGateway {
@@ -45,26 +50,6 @@ export interface LocalGateway {
   /** The embedded DynamoDB's process id, for tests that take storage away (it is started again when it dies). */
   storagePid(): number | undefined;
   close(): Promise<void>;
-}
-
-/** A start-up failure with a one-line message for the person at the terminal (no stack trace). */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
-
-async function prepareDataDir(dataDir: string): Promise<void> {
-  try {
-    await fs.mkdir(dataDir, { recursive: true });
-    await fs.access(dataDir, constants.W_OK);
-    const probe = join(dataDir, `.write-probe-${process.pid}`);
-    await fs.writeFile(probe, '');
-    await fs.rm(probe);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new StartupError(
-      `The data directory ${dataDir} is not writable (${code}); set GATEWAY_DATA_DIR to one that is.`,
-    );
-  }
 }
 
 async function adminTokenFor(dataDir: string, given?: string): Promise<string> {
@@ -113,13 +98,25 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       timer.unref();
     }),
   ]).finally(() => clearTimeout(timer));
+  const unlock = await lockDataDir(dataDir);
   const adminToken = await adminTokenFor(dataDir, options.adminToken);
   const dynamo = await startLocalDynamo(dataDir, {
     mode: 'child',
     restartDelayMs: options.storageRestartDelayMs,
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await unlock();
     throw new StartupError(`Could not open the local database in ${dataDir}/dynamodb: ${String(error)}`);
   });
+  // A data directory deleted under a running gateway takes storage with it: say so on every request after.
+  let removed = false;
+  const watch = setInterval(() => {
+    void dataDirPresent(dataDir).then((present) => {
+      if (present || removed) return;
+      removed = true;
+      log.error('the data directory was deleted while the gateway was running: restart it', { dataDir });
+    });
+  }, options.dataDirCheckMs ?? DATA_DIR_CHECK_MS);
+  watch.unref();
 
   // The handlers read their configuration from the environment, exactly as in Lambda.
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
@@ -146,6 +143,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     if (stopping) {
       // A kept-alive connection may still bring a request while the server drains: refuse it, and say so.
       writeJson(res, 503, toErrorBody(shuttingDown()), { connection: 'close', 'x-request-id': newRequestId() });
+      return;
+    }
+    if (removed) {
+      writeJson(res, 503, toErrorBody(dataDirRemoved(dataDir)), { 'x-request-id': newRequestId() });
       return;
     }
     const handling = serve(req, res).catch((error: unknown) => {
@@ -199,7 +200,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     });
     server.listen(options.port ?? 8787, host, () => resolveListen());
   }).catch(async (error: unknown) => {
+    clearInterval(watch);
     await dynamo.close();
+    await unlock();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
@@ -227,6 +230,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       await closed;
       await recorder.close().catch((error: unknown) => log.error('usage rows not written at shutdown', { error }));
       await dynamo.close();
+      clearInterval(watch);
+      await unlock().catch(() => {});
     },
   };
 }
@@ -248,6 +253,18 @@ async function settledWithin(promises: ReadonlySet<Promise<void>>, ms: number): 
 
 function internalError(): GatewayError {
   return new GatewayError({ status: 500, type: 'server_error', message: 'The gateway failed to handle this request.' });
+}
+
+/** How often a running gateway checks that its data directory is still there. */
+const DATA_DIR_CHECK_MS = 2_000;
+
+function dataDirRemoved(dataDir: string): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'storage_unavailable',
+    message: `The gateway's data directory ${dataDir} was deleted while it was running; restart the gateway (npm start).`,
+  });
 }
 
 function shuttingDown(): GatewayError {

@@ -2,6 +2,9 @@
 // rather than on it. Started by local-dynamo.ts; reports its port over IPC and exits with its parent.
 import dynalite from 'dynalite';
 
+// The database holds usage rows and key hashes: files 0600, directories 0700 (CONTRACT.md §6).
+process.umask(0o077);
+
 const path = process.argv[2];
 const port = Number(process.argv[3] ?? 0);
 // Ctrl-C reaches the whole process group: the gateway decides when storage stops (after its last row is written),

@@ -34,7 +34,16 @@ export interface StoresConfig {
   };
   tables?: Partial<TableNames>;
   credentials: CredentialStoreConfig;
+  /**
+   * How long a warm process reuses a key record or a project's credentials (at most, and by default, 60 s): the
+   * longest a revoke or a credential change made by another process (the admin Lambda) takes to be seen.
+   */
+  cacheTtlMs?: number;
 }
+
+/** `GATEWAY_CACHE_TTL_MS`: 0 to 60000 milliseconds. */
+export const CACHE_TTL_VARIABLE = 'GATEWAY_CACHE_TTL_MS';
+export const MAX_CACHE_TTL_MS = 60_000;
 
 /** The stores plus what the usage side (and `ensureTables`) needs: the DynamoDB client and table names. */
 export interface StoreBundle extends Stores {
@@ -77,17 +86,18 @@ export function createStores(config: StoresConfig): StoreBundle {
     ),
   );
   const tables: TableNames = { ...defaultTableNames, ...config.tables };
+  const cacheOptions = config.cacheTtlMs === undefined ? {} : { ttlMs: config.cacheTtlMs };
   const base = {
     dynamodb,
     tables,
     projects: new DynamoProjectStore(dynamodb, tables.projects),
-    keys: new CachingKeyStore(new DynamoKeyStore(dynamodb, tables.keys)),
+    keys: new CachingKeyStore(new DynamoKeyStore(dynamodb, tables.keys), cacheOptions),
   };
   const source = config.credentials;
   if (source.kind === 'local') {
     return {
       ...base,
-      credentials: new CachingCredentialStore(new LocalCredentialStore(source.dataDir)),
+      credentials: new CachingCredentialStore(new LocalCredentialStore(source.dataDir), cacheOptions),
       defaultCredentials: async () => ({}),
     };
   }
@@ -102,7 +112,7 @@ export function createStores(config: StoresConfig): StoreBundle {
   let defaults: { value: Promise<DefaultCredentials>; expiresAt: number } | undefined;
   return {
     ...base,
-    credentials: new CachingCredentialStore(new SecretsManagerCredentialStore(secrets, prefix)),
+    credentials: new CachingCredentialStore(new SecretsManagerCredentialStore(secrets, prefix), cacheOptions),
     defaultCredentials() {
       if (!defaults || defaults.expiresAt <= Date.now()) {
         const value = readDefaultCredentials(secrets, prefix);
@@ -130,7 +140,15 @@ export function storesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Store
       env.GATEWAY_CREDENTIAL_STORE === 'local'
         ? { kind: 'local', dataDir: env.GATEWAY_DATA_DIR || '.gateway' }
         : { kind: 'secrets-manager', prefix: secretPrefixFromEnv(env) },
+    ...cacheTtlFromEnv(env),
   };
+}
+
+/** An unset or malformed value keeps the default; a number is clamped to 0–60 s (the contract's bound). */
+function cacheTtlFromEnv(env: NodeJS.ProcessEnv): { cacheTtlMs?: number } {
+  const raw = env[CACHE_TTL_VARIABLE]?.trim();
+  if (!raw || !/^\d+$/.test(raw)) return {};
+  return { cacheTtlMs: Math.min(Number(raw), MAX_CACHE_TTL_MS) };
 }
 
 let fromEnv: { config: string; stores: StoreBundle } | undefined;

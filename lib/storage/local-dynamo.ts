@@ -36,7 +36,7 @@ export interface LocalDynamoOptions {
 
 export async function startLocalDynamo(dataDir: string, options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const path = join(dataDir, 'dynamodb');
-  await mkdir(path, { recursive: true });
+  await mkdir(path, { recursive: true, mode: 0o700 });
   // LevelDB reports an unwritable directory only on the first request; say so now, where the caller can act.
   await access(path, constants.R_OK | constants.W_OK);
   if (options.mode === 'child') return startChildDynamo(path, options.restartDelayMs ?? RESTART_DELAY_MS);

@@ -61,6 +61,16 @@ describe('model names (§6)', () => {
     expect(sim.requests).toHaveLength(0);
   });
 
+  it('keeps an Azure deployment to one path segment: no slash, no colon', async () => {
+    sim.reset();
+    for (const model of ['azure/deployments/other', 'azure/prod:x']) {
+      const answer = await chat({ model, messages: hello });
+      expect(answer.status).toBe(400);
+      expect(answer.json.error).toMatchObject({ param: 'model', code: 'invalid_model' });
+    }
+    expect(sim.requests).toHaveLength(0);
+  });
+
   it('names the fallback that is refused', async () => {
     const answer = await chat({ model: 'acme/llama-3', models: ['acme/ok', 'azure/../x'], messages: hello });
     expect(answer.status).toBe(400);

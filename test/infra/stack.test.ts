@@ -136,6 +136,7 @@ describe('functions', () => {
         USAGE_TABLE: { Ref: tables.usage },
         USAGE_DAILY_TABLE: { Ref: tables.usageDaily },
         GATEWAY_SECRET_PREFIX: 'llm-gateway',
+        GATEWAY_CACHE_TTL_MS: '60000',
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
@@ -396,6 +397,7 @@ describe('IAM', () => {
         ReservedConcurrentExecutions: 50,
       });
       expect(() => synth({ context: { chatReservedConcurrency: '0' } })).toThrow(/chatReservedConcurrency/);
+      expect(() => synth({ context: { cacheTtlSeconds: '61' } })).toThrow(/cacheTtlSeconds/);
       expect(() => synth({ context: { bedrockModels: 'anthropic/../x' } })).toThrow(/bedrockModels/);
     },
     SYNTH_TIMEOUT,

@@ -34,6 +34,13 @@ describe('storesConfigFromEnv', () => {
     expect(config.credentials).toEqual({ kind: 'local', dataDir: '/tmp/gw' });
     expect(config.tables?.keys).toBe('k');
   });
+
+  it('takes the cache time from GATEWAY_CACHE_TTL_MS, never above 60 s, ignoring what is not a number', () => {
+    expect(storesConfigFromEnv({ GATEWAY_CACHE_TTL_MS: '5000' }).cacheTtlMs).toBe(5000);
+    expect(storesConfigFromEnv({ GATEWAY_CACHE_TTL_MS: '0' }).cacheTtlMs).toBe(0);
+    expect(storesConfigFromEnv({ GATEWAY_CACHE_TTL_MS: '600000' }).cacheTtlMs).toBe(60_000);
+    expect(storesConfigFromEnv({ GATEWAY_CACHE_TTL_MS: 'soon' })).not.toHaveProperty('cacheTtlMs');
+  });
 });
 
 describe('createStores', () => {

@@ -11,6 +11,7 @@
 import { hasCapability } from '../../catalog.js';
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
+import { assertModelInPath } from '../shared/model-in-path.js';
 import { toGeminiContents } from './messages.js';
 import { toGeminiSchema } from './schema.js';
 import { toGeminiTools, toToolConfig } from './tools.js';
@@ -31,6 +32,8 @@ const IGNORED_HINTS = [
 ] as const;
 
 export async function toGeminiRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
+  // `publisher/model` on Vertex AI, `tunedModels/name` on the Gemini API: one `/` at most.
+  assertModelInPath(req.model, 'Gemini', 2);
   checkSupported(req, ctx);
   const { systemInstruction, contents } = await toGeminiContents(req.messages, {
     model: req.model,

@@ -33,7 +33,7 @@ export {
 
 async function createModel(config: ClientConfig, provider: string): Promise<ChatModel> {
   const built = await buildClient(config);
-  return new OpenAIChatModel(built, { provider, secrets: secretsOf(config) });
+  return new OpenAIChatModel(built, { provider, secrets: secretsOf(config), modelInPath: config.kind === 'azure' });
 }
 
 /** What no error message may echo: the key, and the upstream's host (it may be internal). */

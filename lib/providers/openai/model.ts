@@ -8,6 +8,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
 import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
+import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
 import { type ErrorContext, mapOpenAIError } from './errors.js';
 import { toCompletionBody, toStreamBody } from './request.js';
@@ -19,6 +20,8 @@ export interface OpenAIModelOptions {
   provider: string;
   /** Values no error message may contain (api key, upstream host). */
   secrets: readonly string[];
+  /** Azure: the model is the deployment, a segment of the URL path. */
+  modelInPath?: boolean;
 }
 
 export class OpenAIChatModel implements ChatModel {
@@ -28,6 +31,7 @@ export class OpenAIChatModel implements ChatModel {
   ) {}
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
     // The request was validated at the edge and is OpenAI's own shape; extra fields go through on purpose.
     const body = toCompletionBody(req) as unknown as ChatCompletionCreateParamsNonStreaming;
     let raw: unknown;
@@ -40,6 +44,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
     const body = toStreamBody(req) as unknown as ChatCompletionCreateParamsStreaming;
     try {
       const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
