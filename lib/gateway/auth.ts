@@ -1,5 +1,6 @@
 /**
- * Step 1 of the pipeline: `Authorization: Bearer gw-…` → the key's record, which decides the project. Keys are
+ * Step 1 of the pipeline: `Authorization: Bearer gw-…` (or `x-api-key: gw-…`) → the key's record, which decides
+ * the project. Keys are
  * looked up by sha256 only; the key store caches records ≤ 60 s and forgets a revoked key at once in-process.
  */
 
@@ -18,9 +19,10 @@ export async function authenticate(
   keys: KeyStore,
   now: Date,
 ): Promise<KeyRecord> {
-  const token = bearerToken(headers.authorization);
+  // `x-api-key` is how the Anthropic SDKs and Claude Code send a key (CONTRACT.md §5); any path takes either.
+  const token = bearerToken(headers.authorization) ?? (headers['x-api-key']?.trim() || undefined);
   if (!token) {
-    throw unauthorized('Missing gateway API key: send it as `Authorization: Bearer <key>`.');
+    throw unauthorized('Missing gateway API key: send it as `Authorization: Bearer <key>` (or `x-api-key: <key>`).');
   }
   const record = await keys.findByHash(hashKey(token));
   if (!record) throw unauthorized('Invalid gateway API key.');

@@ -4,7 +4,7 @@
  * SSE error event) and always accounts an authenticated request, whatever its outcome.
  */
 import { randomBytes } from 'node:crypto';
-import { GatewayError, toErrorBody, toGatewayError } from '../core/errors.js';
+import { GatewayError, toGatewayError } from '../core/errors.js';
 import type { DefaultCredentials } from '../core/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
 import { estimatedUsage, estimateInputTokens, StreamedOutput, tokenCounterFor } from '../usage/estimate.js';
@@ -23,15 +23,18 @@ import {
 } from './call.js';
 import { customProviderNames, resolveChatModel } from './credentials.js';
 import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
+import { chatIngress } from './ingress/chat.js';
+import { messagesIngress, parseCountTokensRequest } from './ingress/messages.js';
+import { responsesIngress } from './ingress/responses.js';
+import type { Ingress } from './ingress/types.js';
 import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf, priceForRoute } from './price.js';
-import { completionBody, type ResponseIdentity } from './respond.js';
+import type { ResponseIdentity } from './respond.js';
 import { type Route, resolveRoute } from './route.js';
 import { pipeStream } from './stream.js';
-import { parseChatRequest } from './validate.js';
 
 export interface ChatDeps {
   stores: Stores;
@@ -42,13 +45,20 @@ export interface ChatDeps {
   metering: Metering;
 }
 
-type Endpoint = { kind: 'chat' } | { kind: 'models' } | { kind: 'model'; id: string };
+type Endpoint =
+  | { kind: 'generate'; ingress: Ingress }
+  | { kind: 'count_tokens' }
+  | { kind: 'models' }
+  | { kind: 'model'; id: string };
 
 function endpointFor(req: HttpRequest): Endpoint | GatewayError {
   const path = req.path.replace(/^\/v1(?=\/)/, '').replace(/\/+$/, '');
   const allow = (method: string, endpoint: Endpoint) =>
     req.method === method ? endpoint : methodNotAllowed(req.method, req.path);
-  if (path === '/chat/completions') return allow('POST', { kind: 'chat' });
+  if (path === '/chat/completions') return allow('POST', { kind: 'generate', ingress: chatIngress });
+  if (path === '/messages') return allow('POST', { kind: 'generate', ingress: messagesIngress });
+  if (path === '/responses') return allow('POST', { kind: 'generate', ingress: responsesIngress });
+  if (path === '/messages/count_tokens') return allow('POST', { kind: 'count_tokens' });
   if (path === '/models') return allow('GET', { kind: 'models' });
   if (path.startsWith('/models/')) return allow('GET', { kind: 'model', id: decodeURIComponent(path.slice(8)) });
   return new GatewayError({
@@ -96,9 +106,12 @@ export async function handleGatewayRequest(
   const headers: Record<string, string> = { 'x-request-id': requestId };
   const outcome: RequestOutcome = { requestId, at: startedAt, status: 200, stream: false, latencyMs: 0 };
   let key: KeyRecord | undefined;
+  // Errors are rendered in the envelope of the API the path belongs to, whatever failed.
+  let ingress: Ingress = /^\/(v1\/)?messages(\/|$)/.test(req.path) ? messagesIngress : chatIngress;
   try {
     const endpoint = endpointFor(req);
     if (endpoint instanceof GatewayError) throw endpoint;
+    if (endpoint.kind === 'generate') ingress = endpoint.ingress;
     key = await authenticate(req.headers, deps.stores.keys, startedAt);
     outcome.projectId = key.project_id;
     outcome.keyId = key.id;
@@ -109,14 +122,17 @@ export async function handleGatewayRequest(
     } else if (endpoint.kind === 'model') {
       const credentials = await deps.stores.credentials.get(key.project_id);
       await sendJson(sink, 200, headers, getModel(endpoint.id, credentials));
+    } else if (endpoint.kind === 'count_tokens') {
+      await countTokens(req, sink, deps, key, headers);
     } else {
-      // Only chat requests are limited and accounted (CONTRACT.md §3: one row per chat request).
+      // Only generating requests are limited and accounted (CONTRACT.md §3, §5: one row per request).
       accounted = true;
+      outcome.endpoint = ingress.endpoint;
       await enforceRateLimit(key, deps.metering.usage, startedAt);
-      await chat(req, sink, deps, { key, headers, outcome, started });
+      await generate(req, sink, deps, { key, headers, outcome, started, ingress });
     }
   } catch (raw) {
-    await fail(raw, sink, headers, outcome);
+    await fail(raw, sink, headers, outcome, ingress);
   } finally {
     outcome.latencyMs = Math.round(performance.now() - started);
     if (key && accounted) {
@@ -132,6 +148,7 @@ async function fail(
   sink: ResponseSink,
   headers: Record<string, string>,
   outcome: RequestOutcome,
+  ingress: Ingress,
 ): Promise<void> {
   if (raw instanceof ClientClosedError || sink.closed.aborted) {
     outcome.status = 499;
@@ -145,7 +162,7 @@ async function fail(
   outcome.errorCode = error.code ?? error.type;
   if (error.retryAfterMs !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-  await sendJson(sink, error.status, headers, toErrorBody(error)).catch(() => {});
+  await sendJson(sink, error.status, headers, ingress.errorBody(error)).catch(() => {});
 }
 
 async function accountSafely(deps: ChatDeps, outcome: RequestOutcome): Promise<void> {
@@ -161,11 +178,12 @@ interface RequestState {
   headers: Record<string, string>;
   outcome: RequestOutcome;
   started: number;
+  ingress: Ingress;
 }
 
-async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state: RequestState): Promise<void> {
-  const { key, headers, outcome } = state;
-  const { request, fallbackModels } = parseChatRequest(req.body);
+async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state: RequestState): Promise<void> {
+  const { key, headers, outcome, ingress } = state;
+  const { request, fallbackModels, ignored } = ingress.parse(req.body);
   outcome.model = request.model;
   outcome.stream = request.stream === true;
   const credentials = await deps.stores.credentials.get(key.project_id);
@@ -215,14 +233,14 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
     clientClosed: sink.closed,
   };
   const identity = (attempt: Attempt): ResponseIdentity => ({
-    id: `chatcmpl-${outcome.requestId.slice(4)}`,
+    id: `${ingress.idPrefix}${outcome.requestId.slice(4)}`,
     created: Math.floor(outcome.at.getTime() / 1000),
     model: attempt.route.requested,
   });
 
   if (!request.stream) {
     const { value, attempt } = await completeWithFallbacks(routes, request, deps.settings, hooks);
-    setIgnored(headers, attempt);
+    setIgnored(headers, attempt, ignored);
     outcome.usage = value.usage;
     outcome.finishReason = value.choices[0]?.finish_reason ?? null;
     outcome.ttftMs = Math.round(performance.now() - state.started);
@@ -234,20 +252,19 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
     });
     const cost = costHeader(outcome);
     if (cost !== undefined) headers['x-gateway-cost-usd'] = cost;
-    await sendJson(sink, 200, headers, completionBody(value, identity(attempt)));
+    await sendJson(sink, 200, headers, ingress.complete(value, identity(attempt)));
     return;
   }
 
   const { value: stream, attempt } = await openStreamWithFallbacks(routes, request, deps.settings, hooks);
-  setIgnored(headers, attempt);
+  setIgnored(headers, attempt, ignored);
   sink.start(200, {
     ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
   });
   const streamState = {
-    identity: identity(attempt),
-    includeUsage: request.stream_options?.include_usage === true,
+    renderer: ingress.stream(identity(attempt), request),
     outcome,
     started: state.started,
     output: new StreamedOutput(),
@@ -265,6 +282,27 @@ async function chat(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state:
   }
 }
 
-function setIgnored(headers: Record<string, string>, attempt: Attempt): void {
-  if (attempt.ignored.size > 0) headers['x-gateway-ignored'] = [...attempt.ignored].join(',');
+function setIgnored(headers: Record<string, string>, attempt: Attempt, byIngress: readonly string[]): void {
+  const ignored = new Set([...byIngress, ...attempt.ignored]);
+  if (ignored.size > 0) headers['x-gateway-ignored'] = [...ignored].join(',');
+}
+
+/**
+ * `POST /v1/messages/count_tokens` (CONTRACT.md §5): the request's input tokens as the gateway estimates them for
+ * the routed model (`x-gateway-estimated: true`); no provider call, no usage row.
+ */
+async function countTokens(
+  req: HttpRequest,
+  sink: ResponseSink,
+  deps: ChatDeps,
+  key: KeyRecord,
+  headers: Record<string, string>,
+): Promise<void> {
+  const { request } = parseCountTokensRequest(req.body);
+  const credentials = await deps.stores.credentials.get(key.project_id);
+  const route = resolveRoute(request.model, customProviderNames(credentials), 'model');
+  const counter = await tokenCounterFor(route.provider, route.model);
+  headers['x-gateway-estimated'] = 'true';
+  headers['x-gateway-provider'] = route.provider;
+  await sendJson(sink, 200, headers, { input_tokens: estimateInputTokens(request, counter) });
 }

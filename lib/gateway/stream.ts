@@ -1,21 +1,21 @@
 /**
- * The streaming half of step 6: provider chunks written as SSE events as they arrive. After the head is sent, an
- * error can no longer change the status: it becomes a final `data: {"error": …}` event and the stream ends without
- * `[DONE]` (CONTRACT.md §2).
+ * The streaming half of step 6: provider chunks written as the ingress format's SSE events as they arrive. After the
+ * head is sent, an error can no longer change the status: it becomes the format's final error event (for chat, a
+ * `data: {"error": …}` event and no `[DONE]`, CONTRACT.md §2).
  */
 
-import { sseErrorEvent, toGatewayError } from '../core/errors.js';
+import { toGatewayError } from '../core/errors.js';
 import type { StreamedOutput } from '../usage/estimate.js';
 import { type Attempt, ClientClosedError, nextWithIdleTimeout, type OpenedStream } from './call.js';
 import type { ResponseSink } from './http.js';
+import type { StreamRenderer } from './ingress/types.js';
 import { log } from './log.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf } from './price.js';
-import { chunkBody, type ResponseIdentity, SSE_DONE, sseEvent, usageChunkBody } from './respond.js';
 
 export interface StreamState {
-  identity: ResponseIdentity;
-  includeUsage: boolean;
+  /** The ingress format's events for each chunk, the end and an error. */
+  renderer: StreamRenderer;
   outcome: RequestOutcome;
   started: number;
   /** What was streamed so far: the basis of the estimate when the stream ends without the provider's usage. */
@@ -35,7 +35,7 @@ export async function pipeStream(
   idleTimeoutMs: number,
   state: StreamState,
 ): Promise<void> {
-  const { identity, includeUsage, outcome } = state;
+  const { renderer, outcome } = state;
   let result = stream.first;
   let finished = false;
   try {
@@ -53,13 +53,13 @@ export async function pipeStream(
         }
         for (const choice of chunk.choices) if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
         if (sink.closed.aborted) throw new ClientClosedError();
-        await sink.write(sseEvent(chunkBody(chunk, identity, includeUsage)));
       }
+      const events = renderer.chunk(chunk);
+      if (events) await sink.write(events);
       result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
     }
     if (outcome.usage) state.usageFinal = true;
-    if (includeUsage && outcome.usage) await sink.write(sseEvent(usageChunkBody(outcome.usage, identity)));
-    await sink.write(SSE_DONE);
+    await sink.write(renderer.end(outcome.usage));
     await sink.end();
   } catch (raw) {
     attempt.controller.abort();
@@ -68,7 +68,7 @@ export async function pipeStream(
     log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, cause: error.cause });
     outcome.status = error.status;
     outcome.errorCode = error.code ?? 'upstream_error';
-    await sink.write(sseErrorEvent(error)).catch(() => {});
+    await sink.write(renderer.error(error)).catch(() => {});
     await sink.end().catch(() => {});
   } finally {
     // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.

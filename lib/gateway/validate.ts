@@ -9,7 +9,7 @@ import type { ChatRequest } from '../core/types.js';
 
 /** Lambda's own request payload limit; the local server enforces the same. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
-const MAX_FALLBACK_MODELS = 10;
+export const MAX_FALLBACK_MODELS = 10;
 
 export interface ParsedChatRequest {
   request: ChatRequest;
@@ -145,10 +145,13 @@ export function zodToBadRequest(error: z.ZodError): GatewayError {
   return badRequest(param ? `Invalid value for '${param}': ${message}` : message, param || null);
 }
 
-/** Parses and validates a chat request body. */
-export function parseChatRequest(body: string | undefined): ParsedChatRequest {
+/**
+ * A request body as a JSON object, for every endpoint: at most {@link MAX_BODY_BYTES}, valid JSON, an object,
+ * nested at most {@link MAX_NESTING_DEPTH} levels. `what` names the request in the empty-body message.
+ */
+export function parseJsonBody(body: string | undefined, what: string): Record<string, unknown> {
   if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) throw payloadTooLarge();
-  if (!body?.trim()) throw badRequest('The request body is empty: send a JSON chat completion request.', null);
+  if (!body?.trim()) throw badRequest(`The request body is empty: send a JSON ${what}.`, null);
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -159,6 +162,12 @@ export function parseChatRequest(body: string | undefined): ParsedChatRequest {
     throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
   }
   assertNestingDepth(json);
+  return json as Record<string, unknown>;
+}
+
+/** Parses and validates a chat request body. */
+export function parseChatRequest(body: string | undefined): ParsedChatRequest {
+  const json = parseJsonBody(body, 'chat completion request');
   const parsed = chatRequestSchema().safeParse(json);
   if (!parsed.success) throw zodToBadRequest(parsed.error);
   const { models, ...request } = parsed.data;
@@ -215,7 +224,7 @@ export function assertNestingDepth(json: unknown, maxDepth = MAX_NESTING_DEPTH):
 /** CONTRACT.md §6: image parts per request. */
 export const MAX_IMAGE_PARTS = 20;
 
-function assertImageCount(request: ChatRequest): void {
+export function assertImageCount(request: ChatRequest): void {
   let count = 0;
   for (const [i, message] of request.messages.entries()) {
     if (!Array.isArray(message.content)) continue;
