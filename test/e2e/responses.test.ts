@@ -21,6 +21,7 @@ let openai: Simulator;
 let anthropic: AnthropicSimulator;
 let client: OpenAI;
 let projectId: string;
+let key: string;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
@@ -28,7 +29,6 @@ beforeAll(async () => {
   openai = await startOpenAISimulator();
   anthropic = await startAnthropicSimulator({ apiKey: 'sk-ant-sim-0000' });
   gateway = await startTestGateway();
-  let key: string;
   ({ projectId, key } = await gateway.project('responses'));
   await gateway.putProvider(projectId, 'acme', {
     type: 'openai-compatible',
@@ -190,7 +190,7 @@ describe('POST /v1/responses, translated', () => {
     openai.script(streamErrorReply({ message: 'upstream broke', type: 'server_error' }, { textBefore: 'partial' }));
     const raw = await fetch(`${gateway.url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'acme/llama-3', input: 'x', stream: true }),
     });
     const events = [...(await raw.text()).matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
@@ -208,5 +208,43 @@ describe('POST /v1/responses, translated', () => {
     const row = rows.body.data.find((r) => r.request_id === requestId || r.id === requestId);
     expect(row).toMatchObject({ endpoint: 'responses', status: 200, usage_estimated: false });
     expect(row?.cost_usd).toBeCloseTo((1000 * 1 + 500 * 2) / 1e6, 10);
+  });
+});
+
+describe('the AI SDK’s default OpenAI provider (Responses API)', () => {
+  it('generateText and streamText, with a tool call', async () => {
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    const { generateText, streamText, tool, jsonSchema } = await import('ai');
+    const provider = createOpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key });
+
+    openai.script(textReply('Hello from the AI SDK path', { usage: { prompt_tokens: 7, completion_tokens: 6 } }));
+    const generated = await generateText({ model: provider('acme/llama-3'), prompt: 'Hi' });
+    expect(generated.text).toBe('Hello from the AI SDK path');
+    expect(generated.usage).toMatchObject({ inputTokens: 7, outputTokens: 6 });
+    expect(openai.lastRequest?.path).toBe('/v1/chat/completions');
+
+    openai.script(textReply(['Streamed ', 'text.']));
+    const streamed = streamText({ model: provider('acme/llama-3'), prompt: 'Hi' });
+    expect(await streamed.text).toBe('Streamed text.');
+
+    openai.script(toolCallsReply([{ id: 'call_ai', name: 'get_weather', arguments: { city: 'Lima' } }]));
+    const withTool = await generateText({
+      model: provider('acme/llama-3'),
+      prompt: 'Weather in Lima?',
+      tools: {
+        get_weather: tool({
+          description: 'The weather in a city',
+          inputSchema: jsonSchema<{ city: string }>({
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          }),
+        }),
+      },
+    });
+    expect(withTool.finishReason).toBe('tool-calls');
+    expect(withTool.toolCalls).toEqual([
+      expect.objectContaining({ toolCallId: 'call_ai', toolName: 'get_weather', input: { city: 'Lima' } }),
+    ]);
   });
 });
