@@ -87,8 +87,28 @@ export type ResponseFormat =
 /** A JSON Schema object as the caller sent it (tools, response_format). */
 export type JsonSchema = { [key: string]: unknown };
 
+/** Ingress formats a provider may speak natively (CONTRACT.md §5: pass-through to the provider's own API). */
+export type NativeFormat = 'messages' | 'responses';
+
+/**
+ * The caller's own body, kept beside the canonical request, for a provider that speaks its format natively
+ * (`ChatModel.native`): it sends the body unchanged but for `model`. A symbol key, so it never reaches an upstream
+ * as a JSON field.
+ */
+export const NATIVE_BODY = Symbol('native body');
+
+export interface NativeBody {
+  format: NativeFormat;
+  body: Record<string, unknown>;
+  /** Request headers the native API takes (`anthropic-beta`). */
+  headers: Record<string, string>;
+  /** Why the canonical request is not the whole story: thrown for a provider without this native format. */
+  untranslatable?: Error;
+}
+
 /** The request as the provider sees it: `model` is already the provider's own model name. */
 export interface ChatRequest {
+  [NATIVE_BODY]?: NativeBody;
   model: string;
   messages: ChatMessage[];
   tools?: FunctionTool[];
@@ -150,6 +170,8 @@ export interface CompletionChoice {
 export interface ChatResult {
   /** The upstream's response id, when it has one. */
   id?: string;
+  /** A native call's own answer body (see {@link NATIVE_BODY}): the ingress of that format forwards it. */
+  native?: Record<string, unknown>;
   choices: CompletionChoice[];
   usage: Usage;
   system_fingerprint?: string | null;
@@ -183,6 +205,8 @@ export interface ChunkChoice {
  */
 export interface ChatChunk {
   id?: string;
+  /** A native stream's own event text for this chunk ('' for the other chunks of the same event). */
+  native?: string;
   choices: ChunkChoice[];
   usage?: Usage;
   system_fingerprint?: string | null;
@@ -203,6 +227,11 @@ export interface CallContext {
 export interface ChatModel {
   complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult>;
   stream(req: ChatRequest, ctx: CallContext): AsyncIterable<ChatChunk>;
+  /**
+   * Formats this model serves natively from {@link NATIVE_BODY}, still filling the canonical fields (usage,
+   * finish reason, content deltas) so that metering works alike.
+   */
+  readonly native?: readonly NativeFormat[];
 }
 
 /** Options a factory receives with a credential: which provider name it serves (e.g. `groq` or a custom name). */

@@ -5,7 +5,14 @@
  */
 
 import { type GatewayError, toGatewayError } from '../core/errors.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../core/types.js';
+import {
+  type CallContext,
+  type ChatChunk,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  NATIVE_BODY,
+} from '../core/types.js';
 import { upstreamTimeout } from '../providers/shared/http-errors.js';
 import { type ProviderSpan, startProviderSpan } from '../tracing/index.js';
 import type { Route } from './route.js';
@@ -133,6 +140,7 @@ export async function withFallbacks<T>(
 }
 
 function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks: AttemptHooks): Attempt {
+  const modelRequest = forModel(request, route, model);
   const controller = new AbortController();
   const ignored = new Set<string>();
   const ctx: CallContext = {
@@ -146,7 +154,21 @@ function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks:
     model: route.model,
     projectId: hooks.baseContext.projectId,
   });
-  return { route, model, request: { ...request, model: route.model }, ctx, controller, ignored, span };
+  return { route, model, request: modelRequest, ctx, controller, ignored, span };
+}
+
+/**
+ * The request for one model: the provider's own model name, and the caller's native body only for a model that
+ * speaks its format. A body that could not be translated whole is a 400 for every other model.
+ */
+function forModel(request: ChatRequest, route: Route, model: ChatModel): ChatRequest {
+  const native = request[NATIVE_BODY];
+  const out: ChatRequest = { ...request, model: route.model };
+  if (!native) return out;
+  if (model.native?.includes(native.format)) return out;
+  if (native.untranslatable) throw native.untranslatable;
+  delete out[NATIVE_BODY];
+  return out;
 }
 
 const TIMED_OUT = Symbol('timed out');

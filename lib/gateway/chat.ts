@@ -183,7 +183,7 @@ interface RequestState {
 
 async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state: RequestState): Promise<void> {
   const { key, headers, outcome, ingress } = state;
-  const { request, fallbackModels, ignored } = ingress.parse(req.body);
+  const { request, fallbackModels, ignored } = ingress.parse(req.body, req.headers);
   outcome.model = request.model;
   outcome.stream = request.stream === true;
   const credentials = await deps.stores.credentials.get(key.project_id);

@@ -192,6 +192,46 @@ describe('POST /v1/messages, translated to an OpenAI-compatible provider', () =>
   });
 });
 
+describe('POST /v1/messages, to Anthropic natively', () => {
+  it('sends the body unchanged but for model: cache_control, thinking, server tools, and the anthropic-beta header', async () => {
+    anthropic.reset();
+    anthropic.script(anthropicText('Native hello', { usage: { input_tokens: 4, output_tokens: 2 } }));
+    const body = {
+      model: 'anthropic/claude-sonnet-4-5',
+      max_tokens: 2048,
+      system: [{ type: 'text' as const, text: 'You are Claude Code.', cache_control: { type: 'ephemeral' as const } }],
+      thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+      tools: [{ type: 'web_search_20250305' as const, name: 'web_search' as const }, weatherTool],
+      messages: [
+        {
+          role: 'user' as const,
+          content: [{ type: 'text' as const, text: 'Hi', cache_control: { type: 'ephemeral' as const } }],
+        },
+      ],
+    };
+    const message = await client.messages.create(body, { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' } });
+    expect(message.content).toEqual([{ type: 'text', text: 'Native hello' }]);
+    expect(message.model).toBe('anthropic/claude-sonnet-4-5');
+    const received = anthropic.lastRequest;
+    // The routed model is the catalog's dated id for the alias.
+    expect(received?.body).toEqual({ ...body, model: expect.stringMatching(/^claude-sonnet-4-5/), stream: false });
+    expect(received?.headers['anthropic-beta']).toBe('prompt-caching-2024-07-31');
+  });
+
+  it('forwards Anthropic’s own event stream, and meters it', async () => {
+    anthropic.script(anthropicText('Streamed natively', { usage: { input_tokens: 20, output_tokens: 7 } }));
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'Streamed natively' }]);
+    expect(final.usage).toMatchObject({ input_tokens: 20, output_tokens: 7 });
+    expect((anthropic.lastRequest?.body ?? {}) as { stream?: boolean }).toMatchObject({ stream: true });
+  });
+});
+
 describe('POST /v1/messages, to Anthropic', () => {
   it('answers through the Anthropic provider, streaming and not, with cache usage in Anthropic’s convention', async () => {
     anthropic.script(

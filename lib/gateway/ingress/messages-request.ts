@@ -8,15 +8,16 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../../core/errors.js';
-import type {
-  AssistantMessage,
-  ChatMessage,
-  ChatRequest,
-  ContentPart,
-  FunctionTool,
-  TextPart,
-  ToolCall,
-  ToolChoice,
+import {
+  type AssistantMessage,
+  type ChatMessage,
+  type ChatRequest,
+  type ContentPart,
+  type FunctionTool,
+  NATIVE_BODY,
+  type TextPart,
+  type ToolCall,
+  type ToolChoice,
 } from '../../core/types.js';
 import { assertImageCount, MAX_FALLBACK_MODELS, modelName, parseJsonBody, zodToBadRequest } from '../validate.js';
 import type { ParsedRequest } from './types.js';
@@ -95,9 +96,24 @@ type MessagesBody = z.infer<ReturnType<typeof schemaFor>>;
 type Block = z.infer<typeof block>;
 
 /** Parses a `/v1/messages` body into the canonical request. */
-export function parseMessagesRequest(body: string | undefined): ParsedRequest {
+export function parseMessagesRequest(
+  body: string | undefined,
+  headers: Record<string, string | undefined> = {},
+): ParsedRequest {
   messagesSchema ??= schemaFor(true);
-  return toParsed(parseJsonBody(body, 'Messages request'), messagesSchema);
+  const json = parseJsonBody(body, 'Messages request');
+  const parsed = toParsed(json, messagesSchema);
+  // Kept for a provider that speaks Messages natively (Anthropic): the body goes there unchanged but for `model`.
+  const { models: _fallbacks, ...native } = json;
+  const forwarded: Record<string, string> = {};
+  if (headers['anthropic-beta']) forwarded['anthropic-beta'] = headers['anthropic-beta'];
+  parsed.request[NATIVE_BODY] = {
+    format: 'messages',
+    body: native,
+    headers: forwarded,
+    ...(parsed.untranslatable ? { untranslatable: parsed.untranslatable } : {}),
+  };
+  return parsed;
 }
 
 /** The same for `/v1/messages/count_tokens`, where `max_tokens` is not needed. */
@@ -106,11 +122,20 @@ export function parseCountTokensRequest(body: string | undefined): ParsedRequest
   return toParsed(parseJsonBody(body, 'count_tokens request'), countSchema);
 }
 
-function toParsed(json: Record<string, unknown>, schema: ReturnType<typeof schemaFor>): ParsedRequest {
+/**
+ * What could not be translated (server tools, document blocks) is left out of the canonical request and kept as
+ * `untranslatable`: a 400 for a provider that gets the translation, nothing for one that takes the body natively.
+ */
+function toParsed(
+  json: Record<string, unknown>,
+  schema: ReturnType<typeof schemaFor>,
+): ParsedRequest & { untranslatable?: Error } {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw zodToBadRequest(parsed.error);
   const body = parsed.data;
-  const ignored = new Set<string>();
+  const problems: Error[] = [];
+  const ignored = new Set<string>() as Ignored;
+  ignored.problem = (error) => problems.push(error);
   const request: ChatRequest = {
     model: body.model,
     messages: [...systemMessages(body, ignored), ...body.messages.flatMap((m, i) => toChatMessages(m, i, ignored))],
@@ -126,18 +151,27 @@ function toParsed(json: Record<string, unknown>, schema: ReturnType<typeof schem
   if (body.metadata?.user_id) request.user = body.metadata.user_id;
   if (body.top_k !== undefined) ignored.add('top_k');
   if (body.thinking !== undefined) ignored.add('thinking');
-  if (body.tools?.length) request.tools = body.tools.map((t, i) => toFunctionTool(t, i, ignored));
+  if (body.tools?.length) request.tools = body.tools.flatMap((t, i) => toFunctionTool(t, i, ignored));
   if (body.tool_choice) {
     request.tool_choice = toToolChoice(body.tool_choice);
     if ('disable_parallel_tool_use' in body.tool_choice && body.tool_choice.disable_parallel_tool_use) {
       request.parallel_tool_calls = false;
     }
   }
+  if (request.tools?.length === 0) delete request.tools;
   assertImageCount(request);
-  return { request, fallbackModels: body.models ?? [], ignored: [...ignored] };
+  return {
+    request,
+    fallbackModels: body.models ?? [],
+    ignored: [...ignored],
+    ...(problems[0] ? { untranslatable: problems[0] } : {}),
+  };
 }
 
-function systemMessages(body: MessagesBody, ignored: Set<string>): ChatMessage[] {
+/** The dropped-field list, and where an untranslatable part is reported. */
+type Ignored = Set<string> & { problem(error: Error): void };
+
+function systemMessages(body: MessagesBody, ignored: Ignored): ChatMessage[] {
   if (body.system === undefined) return [];
   if (typeof body.system === 'string') return body.system ? [{ role: 'system', content: body.system }] : [];
   if (body.system.some((b) => b.cache_control)) ignored.add('cache_control');
@@ -145,14 +179,16 @@ function systemMessages(body: MessagesBody, ignored: Set<string>): ChatMessage[]
   return parts.length > 0 ? [{ role: 'system', content: parts }] : [];
 }
 
-function toChatMessages(message: MessagesBody['messages'][number], index: number, ignored: Set<string>): ChatMessage[] {
+function toChatMessages(message: MessagesBody['messages'][number], index: number, ignored: Ignored): ChatMessage[] {
   if (typeof message.content === 'string') return [{ role: message.role, content: message.content }];
   const blocks = message.content as Block[];
   if (blocks.some((b) => 'cache_control' in b && b.cache_control)) ignored.add('cache_control');
-  return message.role === 'assistant' ? [assistantMessage(blocks, index, ignored)] : userMessages(blocks, index);
+  return message.role === 'assistant'
+    ? [assistantMessage(blocks, index, ignored)]
+    : userMessages(blocks, index, ignored);
 }
 
-function assistantMessage(blocks: Block[], index: number, ignored: Set<string>): AssistantMessage {
+function assistantMessage(blocks: Block[], index: number, ignored: Ignored): AssistantMessage {
   const text: string[] = [];
   const toolCalls: ToolCall[] = [];
   blocks.forEach((b, j) => {
@@ -166,7 +202,7 @@ function assistantMessage(blocks: Block[], index: number, ignored: Set<string>):
         function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) },
       });
     } else if (b.type === 'thinking' || b.type === 'redacted_thinking') ignored.add('thinking');
-    else throw unsupportedBlock(b.type, param);
+    else ignored.problem(unsupportedBlock(b.type, param));
   });
   const out: AssistantMessage = { role: 'assistant', content: text.length > 0 ? text.join('') : null };
   if (toolCalls.length > 0) out.tool_calls = toolCalls;
@@ -174,7 +210,7 @@ function assistantMessage(blocks: Block[], index: number, ignored: Set<string>):
 }
 
 /** Tool results first (each its own `tool` message, as OpenAI's format wants), then the rest of the turn. */
-function userMessages(blocks: Block[], index: number): ChatMessage[] {
+function userMessages(blocks: Block[], index: number, ignored: Ignored): ChatMessage[] {
   const results: ChatMessage[] = [];
   const parts: ContentPart[] = [];
   blocks.forEach((b, j) => {
@@ -195,7 +231,7 @@ function userMessages(blocks: Block[], index: number): ChatMessage[] {
         tool_call_id: result.tool_use_id,
         content: result.is_error ? `Error: ${text}` : text,
       });
-    } else throw unsupportedBlock(b.type, param);
+    } else ignored.problem(unsupportedBlock(b.type, param));
   });
   return parts.length > 0 ? [...results, { role: 'user', content: parts }] : results;
 }
@@ -212,15 +248,16 @@ function unsupportedBlock(type: string, param: string) {
   );
 }
 
-function toFunctionTool(t: z.infer<typeof tool>, index: number, ignored: Set<string>): FunctionTool {
+function toFunctionTool(t: z.infer<typeof tool>, index: number, ignored: Ignored): FunctionTool[] {
   if (t.type !== undefined && t.type !== 'custom') {
     // Anthropic's server and client tools (web search, bash, text editor, computer use) exist only on Anthropic.
-    throw badRequest(`The tool type '${t.type}' is served only by Anthropic models.`, `tools[${index}]`);
+    ignored.problem(badRequest(`The tool type '${t.type}' is served only by Anthropic models.`, `tools[${index}]`));
+    return [];
   }
   if (t.cache_control) ignored.add('cache_control');
   const fn: FunctionTool['function'] = { name: t.name, parameters: t.input_schema ?? { type: 'object' } };
   if (t.description !== undefined) fn.description = t.description;
-  return { type: 'function', function: fn };
+  return [{ type: 'function', function: fn }];
 }
 
 function toToolChoice(choice: z.infer<typeof toolChoice>): ToolChoice {

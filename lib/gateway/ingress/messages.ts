@@ -57,6 +57,8 @@ function toolInput(args: string): unknown {
 }
 
 export function messageBody(result: ChatResult, identity: ResponseIdentity): Record<string, unknown> {
+  // Anthropic's own answer (a native call): as it came, but for `model`, which names what the caller asked for.
+  if (result.native) return { ...result.native, model: identity.model };
   const choice = result.choices[0];
   const content: Record<string, unknown>[] = [];
   const text = choice?.message.content ?? choice?.message.refusal;
@@ -110,6 +112,7 @@ class MessagesStream implements StreamRenderer {
   private index = -1;
   private open: { kind: 'text' } | { kind: 'tool'; call: number } | undefined;
   private stopReason: StopReason | null = null;
+  private native = false;
 
   constructor(private readonly identity: ResponseIdentity) {}
 
@@ -137,6 +140,12 @@ class MessagesStream implements StreamRenderer {
   }
 
   chunk(chunk: ChatChunk): string {
+    if (chunk.native !== undefined) {
+      // Anthropic's own events, forwarded as they came: they are the whole stream, its end included.
+      this.native = true;
+      this.started = true;
+      return chunk.native;
+    }
     let out = this.start(chunk.usage);
     for (const choice of chunk.choices.filter((c) => c.index === 0)) {
       const text = choice.delta.content ?? choice.delta.refusal;
@@ -176,6 +185,7 @@ class MessagesStream implements StreamRenderer {
   }
 
   end(usage: Usage | undefined): string {
+    if (this.native) return '';
     const final = toAnthropicUsage(usage);
     return (
       this.start(undefined) +

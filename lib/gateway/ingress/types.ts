@@ -32,7 +32,8 @@ export interface Ingress {
   endpoint: UsageEndpoint;
   /** What a response id starts with (`chatcmpl-`, `msg_`). */
   idPrefix: string;
-  parse(body: string | undefined): ParsedRequest;
+  /** The body as the canonical request; `headers` (lower-cased) for what a native format forwards. */
+  parse(body: string | undefined, headers: Record<string, string | undefined>): ParsedRequest;
   /** The body of a non-streaming answer. */
   complete(result: ChatResult, identity: ResponseIdentity): unknown;
   stream(identity: ResponseIdentity, request: ChatRequest): StreamRenderer;

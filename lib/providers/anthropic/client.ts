@@ -33,8 +33,13 @@ export const ANTHROPIC_API_VERSION = '2023-06-01';
 const SDK_TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface MessagesTransport {
-  create(body: AnthropicRequest, signal: AbortSignal): Promise<unknown>;
-  stream(body: AnthropicRequest, signal: AbortSignal): Promise<AsyncIterable<unknown>>;
+  /** `headers`: what a native Messages call forwards (`anthropic-beta`). */
+  create(body: AnthropicRequest, signal: AbortSignal, headers?: Record<string, string>): Promise<unknown>;
+  stream(
+    body: AnthropicRequest,
+    signal: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<AsyncIterable<unknown>>;
 }
 
 /** The SDK's rewrite of a JSON Schema into what structured outputs accept (see structured-output.ts). */
@@ -60,9 +65,15 @@ export async function createTransport(credential: AnthropicCredential): Promise<
   });
   return {
     // The SDK's request types follow 2026-10-21 (no `temperature`/`top_p`); the body follows 2023-06-01.
-    create: (body, signal) =>
-      client.messages.create({ ...body, stream: false } as unknown as MessageCreateParamsNonStreaming, { signal }),
-    stream: (body, signal) =>
-      client.messages.create({ ...body, stream: true } as unknown as MessageCreateParamsStreaming, { signal }),
+    create: (body, signal, headers) =>
+      client.messages.create({ ...body, stream: false } as unknown as MessageCreateParamsNonStreaming, {
+        signal,
+        ...(headers ? { headers } : {}),
+      }),
+    stream: (body, signal, headers) =>
+      client.messages.create({ ...body, stream: true } as unknown as MessageCreateParamsStreaming, {
+        signal,
+        ...(headers ? { headers } : {}),
+      }),
   };
 }

@@ -2,14 +2,26 @@
  * The Anthropic ChatModel: request.ts out, the SDK call, response.ts / stream.ts back, errors.ts on every failure.
  * Stateless per call (the registry shares one instance per credential).
  */
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
+import {
+  type CallContext,
+  type ChatChunk,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  NATIVE_BODY,
+  type NativeBody,
+} from '../../core/types.js';
 import type { MessagesTransport } from './client.js';
 import { mapAnthropicError, streamCutOff } from './errors.js';
 import { type RequestOptions, toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { createStreamConverter } from './stream.js';
+import type { AnthropicRequest } from './wire.js';
 
 export class AnthropicChatModel implements ChatModel {
+  /** `/v1/messages` goes to Anthropic as the caller wrote it (CONTRACT.md §5): cache_control, thinking, betas. */
+  readonly native = ['messages'] as const;
+
   constructor(
     private readonly transport: MessagesTransport,
     private readonly provider: string,
@@ -17,23 +29,32 @@ export class AnthropicChatModel implements ChatModel {
   ) {}
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const { body, jsonMode } = toAnthropicRequest(req, ctx, this.requestOptions);
+    const native = req[NATIVE_BODY];
+    const { body, jsonMode } = native
+      ? { body: nativeBody(native, req), jsonMode: false }
+      : toAnthropicRequest(req, ctx, this.requestOptions);
     try {
-      const raw = await this.transport.create(body, ctx.signal);
-      return fromAnthropicResponse(raw, jsonMode);
+      const raw = await this.transport.create(body, ctx.signal, native?.headers);
+      const result = fromAnthropicResponse(raw, jsonMode);
+      return native ? { ...result, native: raw as Record<string, unknown> } : result;
     } catch (error) {
       throw mapAnthropicError(error, { provider: this.provider, model: req.model, signal: ctx.signal });
     }
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncIterable<ChatChunk> {
-    const { body, jsonMode } = toAnthropicRequest(req, ctx, this.requestOptions);
+    const native = req[NATIVE_BODY];
+    const { body, jsonMode } = native
+      ? { body: nativeBody(native, req), jsonMode: false }
+      : toAnthropicRequest(req, ctx, this.requestOptions);
     const converter = createStreamConverter({ provider: this.provider, jsonMode });
     const errorContext = { provider: this.provider, model: req.model, signal: ctx.signal };
     try {
-      const events = await this.transport.stream(body, ctx.signal);
+      const events = await this.transport.stream(body, ctx.signal, native?.headers);
       for await (const raw of events) {
-        for (const chunk of converter.push(raw)) yield chunk;
+        const chunks = converter.push(raw);
+        if (native) yield* withNativeEvent(chunks, raw);
+        else yield* chunks;
         if (converter.done) break;
       }
     } catch (error) {
@@ -44,4 +65,18 @@ export class AnthropicChatModel implements ChatModel {
       throw ctx.signal.aborted ? mapAnthropicError(ctx.signal.reason, errorContext) : streamCutOff(this.provider);
     }
   }
+}
+
+/** The caller's Messages body for Anthropic: unchanged but for the routed `model` (and without `stream`, set by the SDK call). */
+function nativeBody(native: NativeBody, req: ChatRequest): AnthropicRequest {
+  const { stream: _stream, ...body } = native.body;
+  return { ...body, model: req.model } as unknown as AnthropicRequest;
+}
+
+/** The canonical chunks of one event (for metering), the first carrying the event as Anthropic sent it. */
+function withNativeEvent(chunks: ChatChunk[], raw: unknown): ChatChunk[] {
+  const type = (raw as { type?: unknown }).type;
+  const text = `event: ${String(type)}\ndata: ${JSON.stringify(raw)}\n\n`;
+  if (chunks.length === 0) return [{ choices: [], native: text }];
+  return chunks.map((chunk, i) => ({ ...chunk, native: i === 0 ? text : '' }));
 }
