@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GatewayError, toGatewayError } from '../core/errors.js';
-import type { DefaultCredentials } from '../core/types.js';
+import { type DefaultCredentials, NATIVE_BODY } from '../core/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
 import { estimatedUsage, estimateInputTokens, StreamedOutput, tokenCounterFor } from '../usage/estimate.js';
 import type { Metering } from '../usage/recorder.js';
@@ -283,7 +283,8 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
 }
 
 function setIgnored(headers: Record<string, string>, attempt: Attempt, byIngress: readonly string[]): void {
-  const ignored = new Set([...byIngress, ...attempt.ignored]);
+  // A native call took the body as it was: nothing the translation would have dropped was dropped.
+  const ignored = new Set([...(attempt.request[NATIVE_BODY] ? [] : byIngress), ...attempt.ignored]);
   if (ignored.size > 0) headers['x-gateway-ignored'] = [...ignored].join(',');
 }
 

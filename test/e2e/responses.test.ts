@@ -14,6 +14,7 @@ import {
 } from '../../simulators/anthropic.js';
 import type { Simulator } from '../../simulators/base.js';
 import { startOpenAISimulator, streamErrorReply, textReply, toolCallsReply } from '../../simulators/openai.js';
+import { responsesFunctionCallReply, responsesTextReply } from '../../simulators/openai-responses.js';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
 
 let gateway: TestGateway;
@@ -246,5 +247,60 @@ describe('the AI SDK’s default OpenAI provider (Responses API)', () => {
     expect(withTool.toolCalls).toEqual([
       expect.objectContaining({ toolCallId: 'call_ai', toolName: 'get_weather', input: { city: 'Lima' } }),
     ]);
+  });
+});
+
+describe('POST /v1/responses, to OpenAI natively', () => {
+  let native: Simulator;
+
+  beforeAll(async () => {
+    native = await startOpenAISimulator();
+    await gateway.putProvider(projectId, 'openai', { api_key: 'sk-openai-sim-0000', base_url: `${native.url}/v1` });
+  });
+
+  afterAll(async () => {
+    await native?.close();
+  });
+
+  it('sends the body unchanged but for model: previous_response_id, store and built-in tools work', async () => {
+    native.script(
+      responsesTextReply('From OpenAI itself', { usage: { input_tokens: 30, output_tokens: 4, cached_tokens: 10 } }),
+    );
+    const body = {
+      model: 'openai/gpt-4o-mini',
+      input: 'And then?',
+      previous_response_id: 'resp_earlier',
+      store: true,
+      tools: [{ type: 'web_search_preview' as const }],
+    };
+    const { data: response, response: raw } = await client.responses.create(body).withResponse();
+    expect(response.output_text).toBe('From OpenAI itself');
+    expect(response.model).toBe('openai/gpt-4o-mini');
+    expect(raw.headers.get('x-gateway-ignored')).toBeNull();
+    expect(native.lastRequest?.path).toBe('/v1/responses');
+    expect(native.lastRequest?.body).toEqual({ ...body, model: 'gpt-4o-mini', stream: false });
+  });
+
+  it('forwards OpenAI’s own event stream, a function call included, and meters it', async () => {
+    native.script(responsesTextReply(['Native ', 'stream.'], { usage: { input_tokens: 8, output_tokens: 3 } }));
+    const final = await client.responses.stream({ model: 'openai/gpt-4o-mini', input: 'Go' }).finalResponse();
+    expect(final.output_text).toBe('Native stream.');
+    expect(final.usage).toMatchObject({ input_tokens: 8, output_tokens: 3 });
+
+    native.script(
+      responsesFunctionCallReply([{ call_id: 'call_n', name: 'get_weather', arguments: { city: 'Nice' } }]),
+    );
+    const calls = await client.responses
+      .stream({ model: 'openai/gpt-4o-mini', input: 'Nice?', tools: [weather] })
+      .finalResponse();
+    expect(calls.output).toEqual([
+      expect.objectContaining({ type: 'function_call', call_id: 'call_n', arguments: '{"city":"Nice"}' }),
+    ]);
+
+    const rows = await gateway.admin<{ data: Record<string, unknown>[] }>(
+      'GET',
+      `/admin/projects/${projectId}/requests?limit=5`,
+    );
+    expect(rows.body.data[0]).toMatchObject({ endpoint: 'responses', provider: 'openai', usage_estimated: false });
   });
 });

@@ -8,14 +8,15 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../../core/errors.js';
-import type {
-  AssistantMessage,
-  ChatMessage,
-  ChatRequest,
-  ContentPart,
-  FunctionTool,
-  ResponseFormat,
-  ToolChoice,
+import {
+  type AssistantMessage,
+  type ChatMessage,
+  type ChatRequest,
+  type ContentPart,
+  type FunctionTool,
+  NATIVE_BODY,
+  type ResponseFormat,
+  type ToolChoice,
 } from '../../core/types.js';
 import { assertImageCount, MAX_FALLBACK_MODELS, modelName, parseJsonBody, zodToBadRequest } from '../validate.js';
 import type { ParsedRequest } from './types.js';
@@ -86,12 +87,45 @@ type Item = z.infer<typeof item>;
 
 export function parseResponsesRequest(body: string | undefined): ParsedRequest {
   schema ??= responsesSchema();
-  const parsed = schema.safeParse(parseJsonBody(body, 'Responses request'));
+  const json = parseJsonBody(body, 'Responses request');
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw zodToBadRequest(parsed.error);
-  const data = parsed.data;
+  const { models: _fallbacks, ...nativeBody } = json;
+  let untranslatable: Error | undefined;
+  let result: ParsedRequest;
+  try {
+    result = translate(parsed.data);
+  } catch (error) {
+    // Not translatable (previous_response_id, built-in tools): fine for OpenAI itself, a 400 for the others.
+    untranslatable = error as Error;
+    result = translate({
+      ...parsed.data,
+      previous_response_id: null,
+      tools: [],
+      tool_choice: undefined,
+      input: textOnly(parsed.data.input),
+    });
+  }
+  result.request[NATIVE_BODY] = {
+    format: 'responses',
+    body: nativeBody,
+    headers: {},
+    ...(untranslatable ? { untranslatable } : {}),
+  };
+  return result;
+}
+
+/** The input reduced to what always translates, for routing and estimates when the whole does not. */
+function textOnly(input: Body['input']): Body['input'] {
+  if (typeof input === 'string') return input;
+  const messages = input.filter((entry) => (entry.type ?? 'message') === 'message');
+  return messages.length > 0 ? messages : '';
+}
+
+function translate(data: Body): ParsedRequest {
   if (data.previous_response_id) {
     throw badRequest(
-      'previous_response_id needs the provider to keep conversation state, which only OpenAI and Azure do; send the whole conversation in input instead.',
+      'previous_response_id needs the provider to keep conversation state, which only OpenAI does; send the whole conversation in input instead.',
       'previous_response_id',
     );
   }

@@ -87,6 +87,8 @@ const itemId = (identity: ResponseIdentity, kind: string, index: number) =>
   `${kind}_${identity.id.replace(/^resp_/, '')}${index}`;
 
 export function responseBody(result: ChatResult, identity: ResponseIdentity): Record<string, unknown> {
+  // OpenAI's own answer (a native call): as it came, but for `model`, which names what the caller asked for.
+  if (result.native) return { ...result.native, model: identity.model };
   const choice = result.choices[0];
   const output: OutputItem[] = [];
   const text = choice?.message.content ?? choice?.message.refusal;
@@ -111,6 +113,7 @@ class ResponsesStream implements StreamRenderer {
     | { kind: 'call'; id: string; index: number; call: ToolCall }
     | undefined;
   private finish: FinishReason | null = null;
+  private native = false;
 
   constructor(
     private readonly identity: ResponseIdentity,
@@ -155,6 +158,12 @@ class ResponsesStream implements StreamRenderer {
   }
 
   chunk(chunk: ChatChunk): string {
+    if (chunk.native !== undefined) {
+      // OpenAI's own events, forwarded as they came: they are the whole stream, its end included.
+      this.native = true;
+      this.started = true;
+      return chunk.native;
+    }
     let out = this.start();
     for (const choice of chunk.choices.filter((c) => c.index === 0)) {
       const text = choice.delta.content ?? choice.delta.refusal;
@@ -214,6 +223,7 @@ class ResponsesStream implements StreamRenderer {
   }
 
   end(usage: Usage | undefined): string {
+    if (this.native) return '';
     const out = this.start() + this.close();
     const response = responseObject(this.identity, this.request, this.output, {
       status: 'completed',

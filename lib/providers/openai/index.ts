@@ -31,9 +31,15 @@ export {
   type OpenAICredential,
 } from './credentials.js';
 
-async function createModel(config: ClientConfig, provider: string): Promise<ChatModel> {
+async function createModel(config: ClientConfig, provider: string, native = false): Promise<ChatModel> {
   const built = await buildClient(config);
-  return new OpenAIChatModel(built, { provider, secrets: secretsOf(config), modelInPath: config.kind === 'azure' });
+  return new OpenAIChatModel(built, {
+    provider,
+    secrets: secretsOf(config),
+    modelInPath: config.kind === 'azure',
+    // OpenAI's own Responses API; Azure's needs an api-version the default credential does not set.
+    nativeResponses: config.kind === 'openai' && native,
+  });
 }
 
 /** What no error message may echo: the key, and the upstream's host (it may be internal). */
@@ -59,7 +65,7 @@ export const openaiFactory: ProviderFactory<OpenAICredential> = {
     }
     const config: ClientConfig = { kind: 'openai', baseURL, apiKey: credential.api_key };
     if (credential.organization) config.organization = credential.organization;
-    return createModel(config, options.providerName);
+    return createModel(config, options.providerName, true);
   },
 };
 

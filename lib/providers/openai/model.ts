@@ -7,12 +7,22 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
+import {
+  type CallContext,
+  type ChatChunk,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  NATIVE_BODY,
+  type NativeBody,
+  type NativeFormat,
+} from '../../core/types.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
-import { type ErrorContext, mapOpenAIError } from './errors.js';
+import { type ErrorContext, incompleteStream, mapOpenAIError } from './errors.js';
 import { toCompletionBody, toStreamBody } from './request.js';
 import { toChatResult } from './response.js';
+import { createResponsesStreamConverter, fromResponse } from './responses.js';
 import { toChatChunks } from './stream.js';
 
 export interface OpenAIModelOptions {
@@ -22,16 +32,24 @@ export interface OpenAIModelOptions {
   secrets: readonly string[];
   /** Azure: the model is the deployment, a segment of the URL path. */
   modelInPath?: boolean;
+  /** OpenAI itself: `/v1/responses` goes to its own Responses API. */
+  nativeResponses?: boolean;
 }
 
 export class OpenAIChatModel implements ChatModel {
+  readonly native: readonly NativeFormat[];
+
   constructor(
     private readonly built: BuiltClient,
     private readonly options: OpenAIModelOptions,
-  ) {}
+  ) {
+    this.native = options.nativeResponses ? ['responses'] : [];
+  }
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
     if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
+    const native = req[NATIVE_BODY];
+    if (native?.format === 'responses') return this.completeResponses(native, req, ctx);
     // The request was validated at the edge and is OpenAI's own shape; extra fields go through on purpose.
     const body = toCompletionBody(req) as unknown as ChatCompletionCreateParamsNonStreaming;
     let raw: unknown;
@@ -45,6 +63,11 @@ export class OpenAIChatModel implements ChatModel {
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
     if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
+    const native = req[NATIVE_BODY];
+    if (native?.format === 'responses') {
+      yield* this.streamResponses(native, req, ctx);
+      return;
+    }
     const body = toStreamBody(req) as unknown as ChatCompletionCreateParamsStreaming;
     try {
       const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
@@ -56,6 +79,33 @@ export class OpenAIChatModel implements ChatModel {
     }
     // The SDK's iterator ends quietly when the signal aborts mid-stream: report the gateway's own abort.
     if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
+
+  private async completeResponses(native: NativeBody, req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    const body = { ...native.body, model: req.model, stream: false };
+    try {
+      return fromResponse(await this.built.client.responses.create(body as never, { signal: ctx.signal }));
+    } catch (error) {
+      throw this.mapError(error, ctx, req.model);
+    }
+  }
+
+  private async *streamResponses(native: NativeBody, req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    const body = { ...native.body, model: req.model, stream: true };
+    const converter = createResponsesStreamConverter(this.options.provider);
+    try {
+      const events = (await this.built.client.responses.create(body as never, {
+        signal: ctx.signal,
+      })) as unknown as AsyncIterable<unknown>;
+      for await (const event of events) {
+        yield* converter.push(event);
+        if (converter.done) break;
+      }
+    } catch (error) {
+      throw this.mapError(error, ctx, req.model);
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (!converter.done) throw incompleteStream(this.options.provider);
   }
 
   private mapError(error: unknown, ctx: CallContext, model: string): unknown {
