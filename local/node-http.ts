@@ -58,7 +58,16 @@ export function nodeSink(res: ServerResponse): ResponseSink {
     end() {
       if (!res.headersSent) start(200, {});
       if (res.destroyed || res.writableEnded) return Promise.resolve();
-      return new Promise((resolve) => res.end(() => resolve()));
+      // A client that left while the last bytes were queued never lets `end` finish: its 'close' settles it too,
+      // or the request's accounting would wait forever.
+      return new Promise((resolve) => {
+        const done = () => {
+          res.off('close', done);
+          resolve();
+        };
+        res.once('close', done);
+        res.end(done);
+      });
     },
   };
 }

@@ -42,8 +42,14 @@ export function streamSink(responseStream: Writable): ResponseSink {
       body ??= open(200, {});
       const target = body;
       if (target.destroyed || target.writableEnded) return Promise.resolve();
+      // A client that left as the stream ended never lets `end` finish: 'close' settles it too (see local/node-http.ts).
       return new Promise((resolve) => {
-        target.end(() => resolve());
+        const done = () => {
+          target.off('close', done);
+          resolve();
+        };
+        target.once('close', done);
+        target.end(done);
       });
     },
   };
