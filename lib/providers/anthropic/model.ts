@@ -11,6 +11,7 @@ import {
   NATIVE_BODY,
   type NativeBody,
 } from '../../core/types.js';
+import { withNativeEvent } from '../shared/native-event.js';
 import type { MessagesTransport } from './client.js';
 import { mapAnthropicError, streamCutOff } from './errors.js';
 import { type RequestOptions, toAnthropicRequest } from './request.js';
@@ -71,12 +72,4 @@ export class AnthropicChatModel implements ChatModel {
 function nativeBody(native: NativeBody, req: ChatRequest): AnthropicRequest {
   const { stream: _stream, ...body } = native.body;
   return { ...body, model: req.model } as unknown as AnthropicRequest;
-}
-
-/** The canonical chunks of one event (for metering), the first carrying the event as Anthropic sent it. */
-function withNativeEvent(chunks: ChatChunk[], raw: unknown): ChatChunk[] {
-  const type = (raw as { type?: unknown }).type;
-  const text = `event: ${String(type)}\ndata: ${JSON.stringify(raw)}\n\n`;
-  if (chunks.length === 0) return [{ choices: [], native: text }];
-  return chunks.map((chunk, i) => ({ ...chunk, native: i === 0 ? text : '' }));
 }

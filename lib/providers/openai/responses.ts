@@ -7,6 +7,7 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ChatResult, FinishReason, ToolCall, Usage } from '../../core/types.js';
+import { withNativeEvent } from '../shared/native-event.js';
 
 interface WireUsage {
   input_tokens?: number;
@@ -103,11 +104,7 @@ export function createResponsesStreamConverter(provider: string) {
       return done;
     },
     push(raw: unknown): ChatChunk[] {
-      const event = raw as WireEvent;
-      const text = `event: ${String(event.type)}\ndata: ${JSON.stringify(raw)}\n\n`;
-      const chunks = convert(event);
-      if (chunks.length === 0) return [{ choices: [], native: text }];
-      return chunks.map((c, i) => ({ ...c, native: i === 0 ? text : '' }));
+      return withNativeEvent(convert(raw as WireEvent), raw);
     },
   };
 
