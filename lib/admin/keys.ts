@@ -25,6 +25,17 @@ const newKeySchema = z.strictObject({
   // A ceiling far above any real budget, so the ledger's units (1e-10 USD) stay within DynamoDB's 38 digits.
   budget_usd: z.number().min(0).max(1_000_000_000).nullish(),
   rpm: z.number().int().positive().nullish(),
+  // `provider/model` patterns with `*` (CONTRACT.md §5); characters of model names only, so a pattern is never code.
+  models: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(300)
+        .regex(/^[A-Za-z0-9._:/@*-]+$/, 'must be a provider/model pattern, e.g. openai/*'),
+    )
+    .max(100)
+    .nullish(),
 });
 
 /** A key as listed: never its hash, never the key. */
@@ -37,6 +48,7 @@ export function keyView(record: KeyRecord) {
     expires_at: record.expires_at,
     budget_usd: record.budget_usd,
     rpm: record.rpm,
+    models: record.models ?? null,
     revoked_at: record.revoked_at,
     last_used_at: record.last_used_at,
   };
@@ -50,6 +62,7 @@ export async function createKey({ req, params, stores }: RouteContext): Promise<
     expires_at: body.expires_at ?? null,
     budget_usd: body.budget_usd ?? null,
     rpm: body.rpm ?? null,
+    models: body.models ?? null,
   });
   return json(201, {
     id: record.id,
@@ -60,6 +73,7 @@ export async function createKey({ req, params, stores }: RouteContext): Promise<
     expires_at: record.expires_at,
     budget_usd: record.budget_usd,
     rpm: record.rpm,
+    models: record.models ?? null,
   });
 }
 

@@ -33,7 +33,7 @@ import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf, priceForRoute } from './price.js';
 import type { ResponseIdentity } from './respond.js';
-import { type Route, resolveRoute } from './route.js';
+import { modelNotAllowed, type Route, resolveRoute, routeInScope } from './route.js';
 import { pipeStream } from './stream.js';
 
 export interface ChatDeps {
@@ -118,10 +118,10 @@ export async function handleGatewayRequest(
     outcome.key = key;
     if (endpoint.kind === 'models') {
       const credentials = await deps.stores.credentials.get(key.project_id);
-      await sendJson(sink, 200, headers, listModels(credentials));
+      await sendJson(sink, 200, headers, listModels(credentials, key.models));
     } else if (endpoint.kind === 'model') {
       const credentials = await deps.stores.credentials.get(key.project_id);
-      await sendJson(sink, 200, headers, getModel(endpoint.id, credentials));
+      await sendJson(sink, 200, headers, getModel(endpoint.id, credentials, key.models));
     } else if (endpoint.kind === 'count_tokens') {
       await countTokens(req, sink, deps, key, headers);
     } else {
@@ -191,6 +191,9 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
   const routes = [request.model, ...fallbackModels].map((model, i) =>
     resolveRoute(model, custom, i === 0 ? 'model' : `models[${i - 1}]`),
   );
+  routes.forEach((route, i) => {
+    if (!routeInScope(key.models, route)) throw modelNotAllowed(route, i === 0 ? 'model' : `models[${i - 1}]`);
+  });
   // The provider is chosen once the model is routed: even a provider_not_configured answer names it.
   headers['x-gateway-provider'] = routes[0]!.provider;
   outcome.provider = routes[0]!.provider;
@@ -302,6 +305,7 @@ async function countTokens(
   const { request } = parseCountTokensRequest(req.body);
   const credentials = await deps.stores.credentials.get(key.project_id);
   const route = resolveRoute(request.model, customProviderNames(credentials), 'model');
+  if (!routeInScope(key.models, route)) throw modelNotAllowed(route, 'model');
   const counter = await tokenCounterFor(route.provider, route.model);
   headers['x-gateway-estimated'] = 'true';
   headers['x-gateway-provider'] = route.provider;

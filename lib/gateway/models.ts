@@ -5,6 +5,7 @@
  */
 import { catalog } from '../catalog.js';
 import { modelNotFound } from '../core/errors.js';
+import { scopeAllows } from '../core/model-pattern.js';
 import type { ProjectCredentials } from '../storage/types.js';
 
 export interface ModelObject {
@@ -46,12 +47,16 @@ export function modelObjects(credentials: ProjectCredentials): ModelObject[] {
   return out;
 }
 
-export function listModels(credentials: ProjectCredentials): { object: 'list'; data: ModelObject[] } {
-  return { object: 'list', data: modelObjects(credentials) };
+/** The models a key may use: all of them without a scope (CONTRACT.md §5: `/v1/models` lists only what it may use). */
+export function listModels(
+  credentials: ProjectCredentials,
+  scope?: readonly string[] | null,
+): { object: 'list'; data: ModelObject[] } {
+  return { object: 'list', data: modelObjects(credentials).filter((model) => scopeAllows(scope, model.id)) };
 }
 
-export function getModel(id: string, credentials: ProjectCredentials): ModelObject {
-  const model = modelObjects(credentials).find((candidate) => candidate.id === id);
+export function getModel(id: string, credentials: ProjectCredentials, scope?: readonly string[] | null): ModelObject {
+  const model = listModels(credentials, scope).data.find((candidate) => candidate.id === id);
   if (!model) throw modelNotFound(id);
   return model;
 }

@@ -4,7 +4,8 @@
  * catalog's entry for the bare name; then name patterns; otherwise 404 `model_not_found`.
  */
 import { type CatalogEntry, findBareModel, findModel } from '../catalog.js';
-import { modelNotFound } from '../core/errors.js';
+import { GatewayError, modelNotFound } from '../core/errors.js';
+import { scopeAllows } from '../core/model-pattern.js';
 import { isBuiltinProvider } from '../providers/registry.js';
 
 export interface Route {
@@ -65,4 +66,26 @@ export function resolveRoute(requested: string, customProviders: ReadonlySet<str
 function upstreamName(entry: CatalogEntry | undefined, written: string): string {
   if (entry && entry.model.toLowerCase() === written.toLowerCase()) return entry.inference_provider.model_name;
   return written;
+}
+
+/**
+ * Whether a key's scope lets it call `route` (CONTRACT.md §5): a pattern matches the routed `provider/model` id,
+ * the catalog's name for it (as `/v1/models` lists it) or the name sent to the provider.
+ */
+export function routeInScope(patterns: readonly string[] | null | undefined, route: Route): boolean {
+  if (!patterns) return true;
+  const ids = [`${route.provider}/${route.model}`];
+  if (route.catalogEntry) ids.push(`${route.provider}/${route.catalogEntry.model}`);
+  return ids.some((id) => scopeAllows(patterns, id));
+}
+
+/** 403 for a model outside the key's scope, naming the field (`model`, `models[i]`). */
+export function modelNotAllowed(route: Route, param: string): GatewayError {
+  return new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'model_not_allowed',
+    param,
+    message: `This gateway key may not use the model '${route.requested}' (${route.provider}/${route.model}).`,
+  });
 }

@@ -30,6 +30,7 @@ export function toKeyRecord(item: Item): KeyRecord {
     expires_at: nullableString(item.expires_at),
     budget_usd: nullableNumber(item.budget_usd),
     rpm: nullableNumber(item.rpm),
+    models: Array.isArray(item.models) ? item.models.map(String) : null,
     revoked_at: nullableString(item.revoked_at),
     last_used_at: nullableString(item.last_used_at),
   };
@@ -63,6 +64,7 @@ export class DynamoKeyStore implements KeyStore {
       expires_at: options.expires_at ?? null,
       budget_usd: options.budget_usd ?? null,
       rpm: options.rpm ?? null,
+      models: options.models ?? null,
       revoked_at: null,
       last_used_at: null,
     };

@@ -21,6 +21,8 @@ export interface KeyRecord {
   expires_at: string | null;
   budget_usd: number | null;
   rpm: number | null;
+  /** The key's scope (CONTRACT.md §5): `provider/model` patterns it may use; null or absent: every model. */
+  models?: string[] | null;
   revoked_at: string | null;
   last_used_at: string | null;
 }
@@ -30,6 +32,7 @@ export interface NewKey {
   expires_at?: string | null;
   budget_usd?: number | null;
   rpm?: number | null;
+  models?: string[] | null;
 }
 
 export interface ProjectStore {

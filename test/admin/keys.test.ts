@@ -41,6 +41,7 @@ describe('creating keys', () => {
       expires_at: '2099-12-31T22:00:00.000Z',
       budget_usd: 12.5,
       rpm: 30,
+      models: null,
     });
     const stored = await storage.stores.keys.findByHash(hashKey(key));
     expect(stored).toMatchObject({ id: reply.json.id, project_id: project, expires_at: '2099-12-31T22:00:00.000Z' });
@@ -114,6 +115,7 @@ describe('listing keys', () => {
       expires_at: null,
       budget_usd: null,
       rpm: null,
+      models: null,
       revoked_at: null,
       last_used_at: '2030-06-01T12:00:00.000Z',
     });
