@@ -1,10 +1,12 @@
 import * as z from 'zod';
 import { notFound } from '../core/errors.js';
 import type { KeyRecord } from '../storage/types.js';
+import { accountingSettled } from '../usage/settled.js';
 import { readBody } from './body.js';
 import { type AdminResponse, json } from './http.js';
 import { loadProject } from './projects.js';
 import type { RouteContext } from './routes.js';
+import { requireUsageStore } from './usage.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const isoDate = z.iso.date();
@@ -19,7 +21,8 @@ const expiresAtSchema = z
   .transform((value) => new Date(value).toISOString())
   .refine((value) => Date.parse(value) > Date.now(), { message: 'must be in the future' });
 
-const newKeySchema = z.strictObject({
+/** A key's settings, for POST (absent or null: unset) and PATCH (absent: unchanged; null: cleared). */
+const keySettingsSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).nullish(),
   expires_at: expiresAtSchema.nullish(),
   // A ceiling far above any real budget, so the ledger's units (1e-10 USD) stay within DynamoDB's 38 digits.
@@ -56,7 +59,7 @@ export function keyView(record: KeyRecord) {
 
 export async function createKey({ req, params, stores }: RouteContext): Promise<AdminResponse> {
   const project = await loadProject(stores, params.project);
-  const body = readBody(req.body, newKeySchema);
+  const body = readBody(req.body, keySettingsSchema);
   const { record, key } = await stores.keys.create(project.id, {
     name: body.name ?? null,
     expires_at: body.expires_at ?? null,
@@ -77,10 +80,25 @@ export async function createKey({ req, params, stores }: RouteContext): Promise<
   });
 }
 
+/** Keys with this month's spend (CONTRACT.md §5), read from each key's month counter. */
 export async function listKeys({ params, stores }: RouteContext): Promise<AdminResponse> {
   const project = await loadProject(stores, params.project);
   const records = await stores.keys.list(project.id);
-  return json(200, { data: records.map(keyView) });
+  await accountingSettled();
+  const usage = requireUsageStore(stores);
+  const now = new Date();
+  const spends = await Promise.all(records.map((record) => usage.monthSpendUsd(project.id, record.id, now)));
+  return json(200, { data: records.map((record, i) => ({ ...keyView(record), month_spend_usd: spends[i] })) });
+}
+
+/** `PATCH …/keys/{key_id}`: name, expiry, limits and scope; the key itself never changes. */
+export async function updateKey({ req, params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const keyId = params.key_id ?? '';
+  const changes = readBody(req.body, keySettingsSchema);
+  const updated = await stores.keys.update(project.id, keyId, changes);
+  if (!updated) throw notFound(`Key '${keyId}' not found in project '${project.id}'.`, 'key_not_found');
+  return json(200, keyView(updated));
 }
 
 /** Revokes a key; revoking it again answers the same (the first revocation time stays). */

@@ -1,7 +1,7 @@
 /** The admin routes as data: method + path pattern → handler (CONTRACT.md §3). */
 import type { Stores } from '../storage/types.js';
 import type { AdminRequest, AdminResponse } from './http.js';
-import { createKey, listKeys, revokeKey } from './keys.js';
+import { createKey, listKeys, revokeKey, updateKey } from './keys.js';
 import { listCatalogModels } from './models.js';
 import { createProject, getProject, listProjects } from './projects.js';
 import { deleteProvider, listProviders, putProvider } from './providers.js';
@@ -18,7 +18,7 @@ export interface RouteContext {
 export type RouteHandler = (ctx: RouteContext) => Promise<AdminResponse>;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Segments; `:name` captures one segment. */
   pattern: string;
   handler: RouteHandler;
@@ -30,6 +30,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', pattern: '/admin/projects/:project', handler: getProject },
   { method: 'POST', pattern: '/admin/projects/:project/keys', handler: createKey },
   { method: 'GET', pattern: '/admin/projects/:project/keys', handler: listKeys },
+  { method: 'PATCH', pattern: '/admin/projects/:project/keys/:key_id', handler: updateKey },
   { method: 'DELETE', pattern: '/admin/projects/:project/keys/:key_id', handler: revokeKey },
   { method: 'GET', pattern: '/admin/projects/:project/providers', handler: listProviders },
   { method: 'PUT', pattern: '/admin/projects/:project/providers/:provider', handler: putProvider },

@@ -1,5 +1,5 @@
 import { touchDue } from './touch.js';
-import type { KeyRecord, KeyStore, NewKey } from './types.js';
+import type { KeyChanges, KeyRecord, KeyStore, NewKey } from './types.js';
 
 export interface KeyCacheOptions {
   /** How long a found record is reused (the contract allows a revoke to take up to 60 s in AWS). */
@@ -60,6 +60,12 @@ export class CachingKeyStore implements KeyStore {
     const revoked = await this.inner.revoke(projectId, keyId);
     if (revoked) this.entries.delete(revoked.hash);
     return revoked;
+  }
+
+  async update(projectId: string, keyId: string, changes: KeyChanges): Promise<KeyRecord | undefined> {
+    const updated = await this.inner.update(projectId, keyId, changes);
+    if (updated) this.entries.delete(updated.hash);
+    return updated;
   }
 
   async touch(record: KeyRecord, at: Date): Promise<void> {

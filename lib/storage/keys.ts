@@ -11,7 +11,7 @@ import { isAwsError } from './aws-errors.js';
 import { hashKey, newGatewayKey, newId } from './ids.js';
 import { KEYS_BY_PROJECT_INDEX } from './tables.js';
 import { TOUCH_INTERVAL_MS, touchDue } from './touch.js';
-import type { KeyRecord, KeyStore, NewKey } from './types.js';
+import type { KeyChanges, KeyRecord, KeyStore, NewKey } from './types.js';
 
 type Item = Record<string, unknown>;
 
@@ -103,6 +103,48 @@ export class DynamoKeyStore implements KeyStore {
           ConditionExpression: 'attribute_exists(#hash) AND #project = :project',
           ExpressionAttributeNames: { '#revoked': 'revoked_at', '#hash': 'hash', '#project': 'project_id' },
           ExpressionAttributeValues: marshall({ ':now': this.now().toISOString(), ':project': projectId }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toKeyRecord(unmarshall(Attributes)) : undefined;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return undefined;
+      throw error;
+    }
+  }
+
+  async update(projectId: string, keyId: string, changes: KeyChanges): Promise<KeyRecord | undefined> {
+    const [found] = await this.queryProject(projectId, keyId);
+    if (!found) return undefined;
+    const names: Record<string, string> = { '#hash': 'hash', '#project': 'project_id' };
+    const values: Record<string, unknown> = { ':project': projectId };
+    const set: string[] = [];
+    const remove: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      // Unset is one thing in the table, an absent attribute (see withoutNulls).
+      if (value === null) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (set.length === 0 && remove.length === 0) return found;
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ hash: found.hash }),
+          UpdateExpression: [
+            set.length ? `SET ${set.join(', ')}` : '',
+            remove.length ? `REMOVE ${remove.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          ConditionExpression: 'attribute_exists(#hash) AND #project = :project',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values),
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -35,6 +35,9 @@ export interface NewKey {
   models?: string[] | null;
 }
 
+/** What `PATCH …/keys/{key_id}` may change (CONTRACT.md §5). */
+export type KeyChanges = Partial<Pick<KeyRecord, 'name' | 'expires_at' | 'budget_usd' | 'rpm' | 'models'>>;
+
 export interface ProjectStore {
   create(name: string): Promise<Project>;
   get(id: string): Promise<Project | undefined>;
@@ -50,6 +53,8 @@ export interface KeyStore {
   list(projectId: string): Promise<KeyRecord[]>;
   /** Marks a key revoked; undefined when the project has no such key. */
   revoke(projectId: string, keyId: string): Promise<KeyRecord | undefined>;
+  /** Changes a key's settings (`null` clears one); undefined when the project has no such key. */
+  update(projectId: string, keyId: string, changes: KeyChanges): Promise<KeyRecord | undefined>;
   /** Records a use of the key (`last_used_at`); implementations may skip writes closer than a minute apart. */
   touch(record: KeyRecord, at: Date): Promise<void>;
 }

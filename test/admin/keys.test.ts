@@ -118,6 +118,7 @@ describe('listing keys', () => {
       models: null,
       revoked_at: null,
       last_used_at: '2030-06-01T12:00:00.000Z',
+      month_spend_usd: 0,
     });
     expect(reply.body).not.toContain(first.key);
     expect(reply.body).not.toContain(second.key);
@@ -166,5 +167,40 @@ describe('key secrecy across every answer', () => {
       expect(api.bodies.filter((body) => body.includes(key))).toHaveLength(1);
       expect(api.bodies.some((body) => body.includes(hashKey(key)))).toBe(false);
     }
+  });
+});
+
+describe('changing keys', () => {
+  it('changes name, limits and scope, clears with null, keeps what is absent, never shows the key', async () => {
+    const created = await api.call('POST', keysPath(), { name: 'before', rpm: 10, budget_usd: 5 });
+    const path = `${keysPath()}/${created.json.id}`;
+    const changed = await api.call('PATCH', path, { name: 'after', rpm: null, models: ['acme/*'] });
+    expect(changed.status).toBe(200);
+    expect(changed.json).toMatchObject({
+      id: created.json.id,
+      name: 'after',
+      rpm: null,
+      budget_usd: 5,
+      models: ['acme/*'],
+    });
+    expect(changed.body).not.toContain(created.json.key);
+    const stored = await storage.stores.keys.findByHash(hashKey(created.json.key));
+    expect(stored).toMatchObject({ name: 'after', rpm: null, budget_usd: 5, models: ['acme/*'] });
+    const listed = await api.call('GET', keysPath());
+    expect(listed.json.data.find((k: { id: string }) => k.id === created.json.id)).toMatchObject({
+      name: 'after',
+      models: ['acme/*'],
+      month_spend_usd: 0,
+    });
+  });
+
+  it('answers 404 for a key of another project or none, and 400 naming a bad field', async () => {
+    expect((await api.call('PATCH', `${keysPath()}/key_000000000000000000000000`, { name: 'x' })).status).toBe(404);
+    const created = await api.call('POST', keysPath(), {});
+    const bad = await api.call('PATCH', `${keysPath()}/${created.json.id}`, { rpm: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.param).toBe('rpm');
+    const unknown = await api.call('PATCH', `${keysPath()}/${created.json.id}`, { hash: 'x' });
+    expect(unknown.status).toBe(400);
   });
 });

@@ -96,3 +96,25 @@ describe('a key with a scope', () => {
     expect(refused.body).toMatchObject({ error: { param: expect.stringMatching(/^models/) } });
   });
 });
+
+describe('changing a key', () => {
+  it('takes effect on the next request: a scope widened by PATCH', async () => {
+    const created = await gateway.admin<{ id: string; key: string }>('POST', `/admin/projects/${projectId}/keys`, {
+      models: ['acme/acme-small'],
+    });
+    const client = gateway.client(created.body.key);
+    const ask = () =>
+      client.chat.completions.create({ model: 'acme/acme-large', messages: [{ role: 'user', content: 'x' }] });
+    await expect(ask()).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    const patched = await gateway.admin('PATCH', `/admin/projects/${projectId}/keys/${created.body.id}`, {
+      models: ['acme/*'],
+    });
+    expect(patched.status).toBe(200);
+    sim.script(textReply('now allowed'));
+    await expect(ask()).resolves.toMatchObject({ choices: [{ message: { content: 'now allowed' } }] });
+    const cleared = await gateway.admin('PATCH', `/admin/projects/${projectId}/keys/${created.body.id}`, {
+      models: null,
+    });
+    expect(cleared.body).toMatchObject({ models: null });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachingKeyStore } from '../../lib/storage/key-cache.js';
-import type { KeyRecord, KeyStore, NewKey } from '../../lib/storage/types.js';
+import type { KeyChanges, KeyRecord, KeyStore, NewKey } from '../../lib/storage/types.js';
 
 function record(overrides: Partial<KeyRecord> = {}): KeyRecord {
   return {
@@ -42,6 +42,12 @@ class FakeKeyStore implements KeyStore {
     const row = [...this.rows.values()].find((r) => r.project_id === projectId && r.id === keyId);
     if (!row) return undefined;
     row.revoked_at ??= '2030-01-01T00:05:00.000Z';
+    return { ...row };
+  }
+  async update(projectId: string, keyId: string, changes: KeyChanges) {
+    const row = [...this.rows.values()].find((r) => r.project_id === projectId && r.id === keyId);
+    if (!row) return undefined;
+    Object.assign(row, changes);
     return { ...row };
   }
   async touch(rec: KeyRecord, at: Date) {
