@@ -18,7 +18,8 @@ export type BedrockEventType =
   | 'contentBlockDelta'
   | 'contentBlockStop'
   | 'messageStop'
-  | 'metadata';
+  | 'metadata'
+  | 'chunk';
 
 /** One frame of a ConverseStream answer: an event, or a modelled exception (`throttlingException`, …). */
 export type BedrockFrame =
@@ -58,13 +59,15 @@ export function parseAuthorization(header: string | string[] | undefined): Parse
   };
 }
 
-const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
 
 /** The model id and operation of a recorded request; the SDK percent-encodes the id (`:` → `%3A`). */
-export function routeOf(req: RecordedRequest): { modelId: string; operation: 'converse' | 'converse-stream' } {
+export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
+
+export function routeOf(req: RecordedRequest): { modelId: string; operation: BedrockOperation } {
   const match = ROUTE.exec(req.path);
   if (!match) throw new Error(`not a Bedrock runtime path: ${req.path}`);
-  return { modelId: decodeURIComponent(match[1]!), operation: match[2] as 'converse' | 'converse-stream' };
+  return { modelId: decodeURIComponent(match[1]!), operation: match[2] as BedrockOperation };
 }
 
 const requestId = () => `sim-${Math.random().toString(16).slice(2, 10)}`;
@@ -251,4 +254,18 @@ export class BedrockSimulator extends Simulator {
 /** A started Bedrock simulator; its `url` is the `endpoint` of a `bedrock` credential. */
 export function startBedrockSimulator(defaultReply?: Reply): Promise<BedrockSimulator> {
   return new BedrockSimulator(defaultReply).start();
+}
+
+/** InvokeModel on a Claude model: Anthropic's own message JSON as the body. */
+export function invokeMessage(message: Record<string, unknown>): Reply {
+  return (_req, res) => sendJson(res, 200, message, { 'x-amzn-requestid': requestId() });
+}
+
+/** InvokeModelWithResponseStream on a Claude model: each Anthropic event as the base64 `bytes` of a `chunk`. */
+export function invokeStream(events: readonly Record<string, unknown>[], options: EventStreamOptions = {}): Reply {
+  const frames: BedrockFrame[] = events.map((event) => ({
+    event: 'chunk',
+    data: { bytes: Buffer.from(JSON.stringify(event), 'utf8').toString('base64') },
+  }));
+  return eventStream(frames, options);
 }

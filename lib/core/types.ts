@@ -228,10 +228,10 @@ export interface ChatModel {
   complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult>;
   stream(req: ChatRequest, ctx: CallContext): AsyncIterable<ChatChunk>;
   /**
-   * Formats this model serves natively from {@link NATIVE_BODY}, still filling the canonical fields (usage,
-   * finish reason, content deltas) so that metering works alike.
+   * Whether this model serves `format` natively for the provider model `model` (from {@link NATIVE_BODY}), still
+   * filling the canonical fields (usage, finish reason, content deltas) so that metering works alike.
    */
-  readonly native?: readonly NativeFormat[];
+  native?(format: NativeFormat, model: string): boolean;
 }
 
 /** Options a factory receives with a credential: which provider name it serves (e.g. `groq` or a custom name). */

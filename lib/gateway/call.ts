@@ -165,7 +165,7 @@ function forModel(request: ChatRequest, route: Route, model: ChatModel): ChatReq
   const native = request[NATIVE_BODY];
   const out: ChatRequest = { ...request, model: route.model };
   if (!native) return out;
-  if (model.native?.includes(native.format)) return out;
+  if (model.native?.(native.format, route.model)) return out;
   if (native.untranslatable) throw native.untranslatable;
   delete out[NATIVE_BODY];
   return out;

@@ -105,7 +105,7 @@ function redacting(model: ChatModel, secrets: readonly string[]): ChatModel {
     return error;
   };
   return {
-    ...(model.native ? { native: model.native } : {}),
+    ...(model.native ? { native: model.native.bind(model) } : {}),
     complete: (request, context) =>
       model.complete(request, context).catch((error: unknown) => {
         throw scrub(error);

@@ -10,6 +10,7 @@ import {
   type ChatResult,
   NATIVE_BODY,
   type NativeBody,
+  type NativeFormat,
 } from '../../core/types.js';
 import { withNativeEvent } from '../shared/native-event.js';
 import type { MessagesTransport } from './client.js';
@@ -21,7 +22,9 @@ import type { AnthropicRequest } from './wire.js';
 
 export class AnthropicChatModel implements ChatModel {
   /** `/v1/messages` goes to Anthropic as the caller wrote it (CONTRACT.md §5): cache_control, thinking, betas. */
-  readonly native = ['messages'] as const;
+  native(format: NativeFormat): boolean {
+    return format === 'messages';
+  }
 
   constructor(
     private readonly transport: MessagesTransport,

@@ -9,11 +9,21 @@ import type {
   ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { badRequest } from '../../core/errors.js';
-import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult, ProviderFactory } from '../../core/types.js';
+import {
+  type CallContext,
+  type ChatChunk,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  NATIVE_BODY,
+  type NativeFormat,
+  type ProviderFactory,
+} from '../../core/types.js';
 import { type BedrockSdk, bedrockClientFor, loadBedrockSdk } from './client.js';
 import { type BedrockCredential, bedrockCredentialSchema } from './credential.js';
 import { malformedResponse, mapBedrockError } from './errors.js';
 import { familyTraits } from './family.js';
+import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
 import { toConverseRequest } from './request.js';
 import { convertConverseResponse } from './response.js';
 import { convertConverseStream, resultToChunks } from './stream.js';
@@ -46,12 +56,56 @@ class BedrockChatModel implements ChatModel {
     private readonly sdk: BedrockSdk,
   ) {}
 
+  /** Claude models take `/v1/messages` in Anthropic's own format (InvokeModel), the rest a translation. */
+  native(format: NativeFormat, model: string): boolean {
+    return format === 'messages' && isBedrockClaude(model);
+  }
+
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
+    const native = req[NATIVE_BODY];
+    if (native) {
+      const input = {
+        modelId: req.model,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: invokeBody(native),
+      };
+      try {
+        const output = await this.client.send(new this.sdk.InvokeModelCommand(input), { abortSignal: ctx.signal });
+        return fromInvokeResponse(output.body);
+      } catch (error) {
+        throw failure(error, req.model, ctx.signal);
+      }
+    }
     const input = await toConverseRequest(req, ctx, familyTraits(req.model, ctx.catalogEntry));
     return this.converse(input, req.model, ctx.signal);
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
+    const native = req[NATIVE_BODY];
+    if (native) {
+      const input = {
+        modelId: req.model,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: invokeBody(native),
+      };
+      let body: AsyncIterable<{ chunk?: { bytes?: Uint8Array } }> | undefined;
+      try {
+        const output = await this.client.send(new this.sdk.InvokeModelWithResponseStreamCommand(input), {
+          abortSignal: ctx.signal,
+        });
+        body = output.body;
+      } catch (error) {
+        throw failure(error, req.model, ctx.signal);
+      }
+      if (!body) throw malformedResponse(new Error('InvokeModelWithResponseStream answered without a stream'));
+      yield* fromInvokeStream(
+        guardEvents(body, req.model, ctx.signal) as AsyncIterable<{ chunk?: { bytes?: Uint8Array } }>,
+        'bedrock',
+      );
+      return;
+    }
     const traits = familyTraits(req.model, ctx.catalogEntry);
     const input = await toConverseRequest(req, ctx, traits);
     if (input.toolConfig && !traits.streamingTools) {

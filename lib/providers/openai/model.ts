@@ -37,13 +37,13 @@ export interface OpenAIModelOptions {
 }
 
 export class OpenAIChatModel implements ChatModel {
-  readonly native: readonly NativeFormat[];
-
   constructor(
     private readonly built: BuiltClient,
     private readonly options: OpenAIModelOptions,
-  ) {
-    this.native = options.nativeResponses ? ['responses'] : [];
+  ) {}
+
+  native(format: NativeFormat): boolean {
+    return format === 'responses' && this.options.nativeResponses === true;
   }
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {

@@ -52,7 +52,7 @@ describe('BedrockSimulator', () => {
   });
 
   it('answers 404 for a path that is not a Bedrock runtime operation', async () => {
-    expect((await post('/model/m/invoke')).status).toBe(404);
+    expect((await post('/model/m/embed')).status).toBe(404);
   });
 
   it('writes events and exceptions as binary event-stream frames', async () => {
