@@ -26,6 +26,11 @@ export interface GatewayConfig {
   chatReservedConcurrency: number | undefined;
   /** How long a warm chat function reuses key records and credentials, 0–60 s: the revocation delay. */
   cacheTtlSeconds: number;
+  /**
+   * Seconds a stream may stay silent before the chat function commits its head and writes `: keep-alive` comments
+   * (every as many seconds again); under CloudFront's 30 s origin read timeout by default. 0: never.
+   */
+  keepAliveSeconds: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
@@ -37,6 +42,7 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   bedrockModels: [],
   chatReservedConcurrency: undefined,
   cacheTtlSeconds: 60,
+  keepAliveSeconds: 15,
 };
 
 /** A model id, inference profile id or a pattern of them: what may follow `foundation-model/` in an ARN. */
@@ -100,6 +106,7 @@ export function configFromContext(node: Node): GatewayConfig {
     bedrockModels: bedrockModels(node),
     chatReservedConcurrency: optionalInteger(node, 'chatReservedConcurrency', 1, 10_000),
     cacheTtlSeconds: integer(node, 'cacheTtlSeconds', DEFAULT_CONFIG.cacheTtlSeconds, 0, 60),
+    keepAliveSeconds: integer(node, 'keepAliveSeconds', DEFAULT_CONFIG.keepAliveSeconds, 0, 600),
   };
 }
 

@@ -82,6 +82,8 @@ export class GatewayStack extends Stack {
         ...environment,
         POWERTOOLS_SERVICE_NAME: 'llm-gateway',
         [SPOOL_QUEUE_URL_VARIABLE]: this.spoolQueue.queueUrl,
+        GATEWAY_KEEPALIVE_AFTER_MS: String(config.keepAliveSeconds * 1000),
+        GATEWAY_KEEPALIVE_INTERVAL_MS: String(Math.max(1, config.keepAliveSeconds) * 1000),
         ...(config.usageTtlDays !== undefined ? { USAGE_TTL_DAYS: String(config.usageTtlDays) } : {}),
         ...(config.bedrockModels.length > 0 ? { [BEDROCK_DEFAULT_CHAIN_VARIABLE]: 'true' } : {}),
       },

@@ -24,6 +24,10 @@ export interface CallSettings {
   /** A `retry-after` longer than this is not waited out: the next model is tried, or the 429 goes to the client. */
   maxRetryWaitMs: number;
   baseBackoffMs: number;
+  /** Silence on a stream before its head is committed and `: keep-alive` comments begin; 0: never (./keep-alive.ts). */
+  keepAliveAfterMs: number;
+  /** Silence between two keep-alives once the head is out. */
+  keepAliveIntervalMs: number;
 }
 
 export function callSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): CallSettings {
@@ -33,6 +37,8 @@ export function callSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): CallS
     maxRetries: positive(env.GATEWAY_MAX_RETRIES, 2, true),
     maxRetryWaitMs: positive(env.GATEWAY_MAX_RETRY_WAIT_MS, 10_000, true),
     baseBackoffMs: positive(env.GATEWAY_RETRY_BACKOFF_MS, 200, true),
+    keepAliveAfterMs: positive(env.GATEWAY_KEEPALIVE_AFTER_MS, 15_000, true),
+    keepAliveIntervalMs: positive(env.GATEWAY_KEEPALIVE_INTERVAL_MS, 15_000),
   };
 }
 

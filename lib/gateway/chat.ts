@@ -4,6 +4,7 @@
  * SSE error event) and always accounts an authenticated request, whatever its outcome.
  */
 import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../core/clock.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { type DefaultCredentials, NATIVE_BODY } from '../core/types.js';
 import type { KeyRecord, Stores } from '../storage/types.js';
@@ -26,7 +27,8 @@ import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { chatIngress } from './ingress/chat.js';
 import { messagesIngress, parseCountTokensRequest } from './ingress/messages.js';
 import { responsesIngress } from './ingress/responses.js';
-import type { Ingress } from './ingress/types.js';
+import type { Ingress, StreamRenderer } from './ingress/types.js';
+import { KeepAlive } from './keep-alive.js';
 import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
@@ -43,6 +45,8 @@ export interface ChatDeps {
   settings: CallSettings;
   /** Where usage rows go (step 7), the rate-limit counters, and the budgets' month ledgers. */
   metering: Metering;
+  /** Time for the keep-alives; the system clock unless a test drives it. */
+  clock?: Clock;
 }
 
 type Endpoint =
@@ -235,11 +239,12 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },
     clientClosed: sink.closed,
   };
-  const identity = (attempt: Attempt): ResponseIdentity => ({
+  const identityOf = (route: Route): ResponseIdentity => ({
     id: `${ingress.idPrefix}${outcome.requestId.slice(4)}`,
     created: Math.floor(outcome.at.getTime() / 1000),
-    model: attempt.route.requested,
+    model: route.requested,
   });
+  const identity = (attempt: Attempt) => identityOf(attempt.route);
 
   if (!request.stream) {
     const { value, attempt } = await completeWithFallbacks(routes, request, deps.settings, hooks);
@@ -259,13 +264,27 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     return;
   }
 
-  const { value: stream, attempt } = await openStreamWithFallbacks(routes, request, deps.settings, hooks);
-  setIgnored(headers, attempt, ignored);
-  sink.start(200, {
+  const sseHeaders = () => ({
     ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
   });
+  // A provider silent for long (a reasoning model thinking) gets the head committed and keep-alives written, so a
+  // proxy in front does not drop the connection; retries and fallbacks still run behind them (./keep-alive.ts).
+  const keepAlive = new KeepAlive(sink, deps.settings, deps.clock ?? systemClock, sseHeaders);
+  let opened: Awaited<ReturnType<typeof openStreamWithFallbacks>>;
+  try {
+    opened = await openStreamWithFallbacks(routes, request, deps.settings, hooks);
+  } catch (raw) {
+    keepAlive.stop();
+    if (!keepAlive.committed || raw instanceof ClientClosedError || sink.closed.aborted) throw raw;
+    // The head went out with the keep-alives: the status is spoken for, the error is the stream's own event.
+    await failCommittedStream(raw, sink, outcome, ingress.stream(identityOf(routes[0]!), request));
+    return;
+  }
+  const { value: stream, attempt } = opened;
+  setIgnored(headers, attempt, ignored);
+  keepAlive.commit(sseHeaders());
   const streamState = {
     renderer: ingress.stream(identity(attempt), request),
     outcome,
@@ -274,7 +293,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     usageFinal: false,
   };
   try {
-    await pipeStream(stream, attempt, sink, deps.settings.idleTimeoutMs, streamState);
+    await pipeStream(stream, attempt, sink, keepAlive, deps.settings.idleTimeoutMs, streamState);
   } finally {
     // Cut short before the provider's final usage (client gone, upstream error): bill the gateway's estimate.
     if (!streamState.usageFinal) {
@@ -283,6 +302,25 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
       outcome.usageEstimated = true;
     }
   }
+}
+
+/** A stream whose head the keep-alives committed failed before its first chunk: the format's error event ends it. */
+async function failCommittedStream(
+  raw: unknown,
+  sink: ResponseSink,
+  outcome: RequestOutcome,
+  renderer: StreamRenderer,
+): Promise<void> {
+  const error = toGatewayError(raw);
+  log.warn('stream failed after its keep-alives started', {
+    requestId: outcome.requestId,
+    code: error.code,
+    cause: error.cause,
+  });
+  outcome.status = error.status;
+  outcome.errorCode = error.code ?? error.type;
+  await sink.write(renderer.error(error)).catch(() => {});
+  await sink.end().catch(() => {});
 }
 
 function setIgnored(headers: Record<string, string>, attempt: Attempt, byIngress: readonly string[]): void {

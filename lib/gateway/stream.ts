@@ -9,6 +9,7 @@ import type { StreamedOutput } from '../usage/estimate.js';
 import { type Attempt, ClientClosedError, nextWithIdleTimeout, type OpenedStream } from './call.js';
 import type { ResponseSink } from './http.js';
 import type { StreamRenderer } from './ingress/types.js';
+import type { KeepAlive } from './keep-alive.js';
 import { log } from './log.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf } from './price.js';
@@ -27,11 +28,15 @@ export interface StreamState {
   usageFinal: boolean;
 }
 
-/** Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event. */
+/**
+ * Writes provider chunks as SSE events as they arrive; after the head is sent, errors become a final SSE event.
+ * Writes go through `keepAlive`, which fills the provider's silences with comments.
+ */
 export async function pipeStream(
   stream: OpenedStream,
   attempt: Attempt,
   sink: ResponseSink,
+  keepAlive: KeepAlive,
   idleTimeoutMs: number,
   state: StreamState,
 ): Promise<void> {
@@ -55,13 +60,15 @@ export async function pipeStream(
         if (sink.closed.aborted) throw new ClientClosedError();
       }
       const events = renderer.chunk(chunk);
-      if (events) await sink.write(events);
+      if (events) await keepAlive.write(events);
       result = await nextWithIdleTimeout(stream, attempt, idleTimeoutMs);
     }
     if (outcome.usage) state.usageFinal = true;
+    keepAlive.stop();
     await sink.write(renderer.end(outcome.usage));
     await sink.end();
   } catch (raw) {
+    keepAlive.stop();
     attempt.controller.abort();
     if (raw instanceof ClientClosedError || sink.closed.aborted) throw new ClientClosedError();
     const error = toGatewayError(raw);
@@ -71,6 +78,7 @@ export async function pipeStream(
     await sink.write(renderer.error(error)).catch(() => {});
     await sink.end().catch(() => {});
   } finally {
+    keepAlive.stop();
     // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
     stream.iterator.return?.().catch(() => {});
     attempt.span.end({

@@ -43,6 +43,8 @@ describe('provider spans around attempts', () => {
       maxRetries: 2,
       maxRetryWaitMs: 100,
       baseBackoffMs: 1,
+      keepAliveAfterMs: 0,
+      keepAliveIntervalMs: 1_000,
     };
     const { attempt } = await completeWithFallbacks(
       [route('a')],

@@ -18,6 +18,8 @@ const settings: CallSettings = {
   maxRetries: 2,
   maxRetryWaitMs: 1_000,
   baseBackoffMs: 1,
+  keepAliveAfterMs: 0,
+  keepAliveIntervalMs: 1_000,
 };
 
 const request: ChatRequest = { model: 'primary', messages: [{ role: 'user', content: 'hi' }] };

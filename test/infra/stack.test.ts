@@ -398,7 +398,26 @@ describe('IAM', () => {
       });
       expect(() => synth({ context: { chatReservedConcurrency: '0' } })).toThrow(/chatReservedConcurrency/);
       expect(() => synth({ context: { cacheTtlSeconds: '61' } })).toThrow(/cacheTtlSeconds/);
+      expect(() => synth({ context: { keepAliveSeconds: '601' } })).toThrow(/keepAliveSeconds/);
       expect(() => synth({ context: { bedrockModels: 'anthropic/../x' } })).toThrow(/bedrockModels/);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'tells the chat function when to start keep-alives, 15 s unless keepAliveSeconds says otherwise',
+    () => {
+      const environment = (template: typeof synthesised.template) =>
+        Object.values(
+          template.findResources('AWS::Lambda::Function', { Properties: { Description: 'LLM gateway: chat' } }),
+        )[0]?.Properties.Environment.Variables;
+      expect(environment(synthesised.template)).toMatchObject({
+        GATEWAY_KEEPALIVE_AFTER_MS: '15000',
+        GATEWAY_KEEPALIVE_INTERVAL_MS: '15000',
+      });
+      expect(environment(synth({ context: { keepAliveSeconds: '0' } }).template)).toMatchObject({
+        GATEWAY_KEEPALIVE_AFTER_MS: '0',
+      });
     },
     SYNTH_TIMEOUT,
   );
