@@ -304,3 +304,52 @@ describe('POST /v1/responses, to OpenAI natively', () => {
     expect(rows.body.data[0]).toMatchObject({ endpoint: 'responses', provider: 'openai', usage_estimated: false });
   });
 });
+
+describe('POST /v1/responses, to Azure natively', () => {
+  let azure: Simulator;
+
+  beforeAll(async () => {
+    azure = await startOpenAISimulator();
+    await gateway.putProvider(projectId, 'azure', {
+      api_key: 'azure-sim-key',
+      endpoint: azure.url,
+      deployments: { 'prod-4o': 'gpt-4o' },
+    });
+  });
+
+  afterAll(async () => {
+    await azure?.close();
+  });
+
+  it('calls the resource’s v1 Responses API with the deployment as model and the api-key header', async () => {
+    azure.script(responsesTextReply('From Azure', { usage: { input_tokens: 12, output_tokens: 2 } }));
+    const body = { model: 'azure/prod-4o', input: 'Hi', previous_response_id: 'resp_prior', store: true };
+    const { data: response, response: raw } = await client.responses.create(body).withResponse();
+    expect(response.output_text).toBe('From Azure');
+    expect(response.model).toBe('azure/prod-4o');
+    expect(raw.headers.get('x-gateway-provider')).toBe('azure');
+    const sent = azure.lastRequest;
+    expect(sent?.path).toBe('/openai/v1/responses');
+    expect(sent?.query.get('api-version')).toBeNull();
+    expect(sent?.headers['api-key']).toBe('azure-sim-key');
+    expect(sent?.headers.authorization).toBeUndefined();
+    expect(sent?.body).toEqual({ ...body, model: 'prod-4o', stream: false });
+
+    azure.script(responsesTextReply(['Streamed ', 'by Azure'], { usage: { input_tokens: 5, output_tokens: 3 } }));
+    const final = await client.responses.stream({ model: 'azure/prod-4o', input: 'Go' }).finalResponse();
+    expect(final.output_text).toBe('Streamed by Azure');
+    const rows = await gateway.admin<{ data: Record<string, unknown>[] }>(
+      'GET',
+      `/admin/projects/${projectId}/requests?limit=2`,
+    );
+    expect(rows.body.data[0]).toMatchObject({
+      endpoint: 'responses',
+      provider: 'azure',
+      input_tokens: 5,
+      output_tokens: 3,
+      usage_estimated: false,
+    });
+    // Priced as the model the deployment runs.
+    expect(rows.body.data[0]?.cost_usd).toBeGreaterThan(0);
+  });
+});

@@ -50,6 +50,12 @@ export interface SdkErrorClasses {
 
 export interface BuiltClient {
   client: OpenAI | AzureOpenAI;
+  /**
+   * Azure: the client of the resource's v1 API (`<endpoint>/openai/v1`), the only Azure surface with the Responses
+   * API; the deployment goes in the body's `model` there, not in the path. Elsewhere `client` serves Responses too.
+   * @see https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle
+   */
+  responsesClient?: OpenAI;
   errors: SdkErrorClasses;
 }
 
@@ -73,7 +79,16 @@ export async function buildClient(config: ClientConfig): Promise<BuiltClient> {
       organization: null,
       project: null,
     });
-    return { client, errors };
+    const responsesClient = new sdk.OpenAI({
+      ...common,
+      apiKey: NO_API_KEY_PLACEHOLDER,
+      baseURL: `${config.endpoint.replace(/\/+$/, '')}/openai/v1`,
+      organization: null,
+      project: null,
+      // Azure's key header, as the AzureOpenAI client sends it; no bearer token beside it.
+      defaultHeaders: { Authorization: null, 'api-key': config.apiKey },
+    });
+    return { client, responsesClient, errors };
   }
   const client = new sdk.OpenAI({
     ...common,

@@ -37,8 +37,8 @@ async function createModel(config: ClientConfig, provider: string, native = fals
     provider,
     secrets: secretsOf(config),
     modelInPath: config.kind === 'azure',
-    // OpenAI's own Responses API; Azure's needs an api-version the default credential does not set.
-    nativeResponses: config.kind === 'openai' && native,
+    // OpenAI's own Responses API, and Azure's on the resource's v1 API; compatible servers rarely have one.
+    nativeResponses: config.kind === 'azure' || native,
   });
 }
 

@@ -32,7 +32,7 @@ export interface OpenAIModelOptions {
   secrets: readonly string[];
   /** Azure: the model is the deployment, a segment of the URL path. */
   modelInPath?: boolean;
-  /** OpenAI itself: `/v1/responses` goes to its own Responses API. */
+  /** OpenAI and Azure: `/v1/responses` goes to the provider's own Responses API. */
   nativeResponses?: boolean;
 }
 
@@ -84,7 +84,7 @@ export class OpenAIChatModel implements ChatModel {
   private async completeResponses(native: NativeBody, req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
     const body = { ...native.body, model: req.model, stream: false };
     try {
-      return fromResponse(await this.built.client.responses.create(body as never, { signal: ctx.signal }));
+      return fromResponse(await this.responsesClient.responses.create(body as never, { signal: ctx.signal }));
     } catch (error) {
       throw this.mapError(error, ctx, req.model);
     }
@@ -94,7 +94,7 @@ export class OpenAIChatModel implements ChatModel {
     const body = { ...native.body, model: req.model, stream: true };
     const converter = createResponsesStreamConverter(this.options.provider);
     try {
-      const events = (await this.built.client.responses.create(body as never, {
+      const events = (await this.responsesClient.responses.create(body as never, {
         signal: ctx.signal,
       })) as unknown as AsyncIterable<unknown>;
       for await (const event of events) {
@@ -106,6 +106,10 @@ export class OpenAIChatModel implements ChatModel {
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (!converter.done) throw incompleteStream(this.options.provider);
+  }
+
+  private get responsesClient() {
+    return this.built.responsesClient ?? this.built.client;
   }
 
   private mapError(error: unknown, ctx: CallContext, model: string): unknown {
