@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { handleAdmin } from '../lib/admin/index.js';
+import { type Clock, TIMED_OUT, withTimeout } from '../lib/core/clock.js';
 import { GatewayError, toErrorBody } from '../lib/core/errors.js';
 import { callSettingsFromEnv } from '../lib/gateway/call.js';
 import { handleGatewayRequest, newRequestId } from '../lib/gateway/chat.js';
@@ -40,6 +41,8 @@ export interface LocalGatewayOptions {
   storageRestartDelayMs?: number;
   /** How often the gateway checks that its data directory is still there (default 2 s). */
   dataDirCheckMs?: number;
+  /** What the data plane's timeouts, backoff and keep-alives count on (tests move a clock by hand). */
+  clock?: Clock;
 }
 
 export interface LocalGateway {
@@ -86,18 +89,8 @@ function writeJson(res: ServerResponse, status: number, body: unknown, headers: 
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const dataDir = resolve(options.dataDir ?? process.env.GATEWAY_DATA_DIR ?? '.gateway');
   // Some pseudo-filesystems (/proc on Linux) never settle a recursive mkdir: give up with the same one-line error.
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    prepareDataDir(dataDir),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new StartupError(`The data directory ${dataDir} is not writable (no answer from the filesystem).`)),
-        5_000,
-      );
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
+  if ((await withTimeout(prepareDataDir(dataDir), 5_000)) === TIMED_OUT)
+    throw new StartupError(`The data directory ${dataDir} is not writable (no answer from the filesystem).`);
   const unlock = await lockDataDir(dataDir);
   const adminToken = await adminTokenFor(dataDir, options.adminToken);
   const dynamo = await startLocalDynamo(dataDir, {
@@ -180,6 +173,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       // Read per request, as the Lambda does per invocation: tests change these between requests.
       settings: callSettingsFromEnv(),
       metering,
+      clock: options.clock,
     });
   }
 
@@ -239,16 +233,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 /** True when every promise settled within `ms`. */
 async function settledWithin(promises: ReadonlySet<Promise<void>>, ms: number): Promise<boolean> {
   if (promises.size === 0) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  const settled = Promise.allSettled([...promises]).then(() => true as const);
-  try {
-    return await Promise.race([settled, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await withTimeout(Promise.allSettled([...promises]), ms)) !== TIMED_OUT;
 }
 
 function internalError(): GatewayError {

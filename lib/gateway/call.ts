@@ -4,6 +4,7 @@
  * (honouring `retry-after`); a first-byte timeout is not retried but moves on; then the next of `models` is tried.
  */
 
+import { type Clock, sleep, systemClock, TIMED_OUT, withTimeout } from '../core/clock.js';
 import { type GatewayError, toGatewayError } from '../core/errors.js';
 import {
   type CallContext,
@@ -66,6 +67,8 @@ export interface Attempt {
   ignored: Set<string>;
   /** The `provider:<name>` X-Ray subsegment; ended here on failure, by the caller once a success is over. */
   span: ProviderSpan;
+  /** What the timeouts of this attempt count on. */
+  clock: Clock;
 }
 
 export interface AttemptHooks {
@@ -78,18 +81,9 @@ export interface AttemptHooks {
   onAttempt(route: Route): void | Promise<void>;
   baseContext: Omit<CallContext, 'signal' | 'ignore' | 'catalogEntry'>;
   clientClosed: AbortSignal;
+  /** Time for timeouts and backoff; the system clock unless a test drives it. */
+  clock?: Clock;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 /**
  * Runs `start` on each route in turn (with retries) until one succeeds. `start` does the part of the call that
@@ -134,7 +128,7 @@ export async function withFallbacks<T>(
         lastError = error;
         const wait = error.retryAfterMs ?? settings.baseBackoffMs * 2 ** retry * (1 + Math.random() / 2);
         if (error.retryable && retry < settings.maxRetries && wait <= settings.maxRetryWaitMs) {
-          await sleep(wait, hooks.clientClosed);
+          await sleep(wait, hooks.clientClosed, hooks.clock);
           continue;
         }
         if (error.fallback && index < routes.length - 1) break;
@@ -160,7 +154,7 @@ function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks:
     model: route.model,
     projectId: hooks.baseContext.projectId,
   });
-  return { route, model, request: modelRequest, ctx, controller, ignored, span };
+  return { route, model, request: modelRequest, ctx, controller, ignored, span, clock: hooks.clock ?? systemClock };
 }
 
 /**
@@ -177,25 +171,13 @@ function forModel(request: ChatRequest, route: Route, model: ChatModel): ChatReq
   return out;
 }
 
-const TIMED_OUT = Symbol('timed out');
-
 async function underFirstByteTimeout<T>(attempt: Attempt, timeoutMs: number, run: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
-  });
   const running = run();
-  try {
-    const outcome = await Promise.race([running, timeout]);
-    if (outcome === TIMED_OUT) {
-      attempt.controller.abort();
-      running.catch(() => {}); // The abandoned call rejects once aborted; nobody awaits it any more.
-      throw upstreamTimeout(attempt.route.provider);
-    }
-    return outcome;
-  } finally {
-    clearTimeout(timer);
-  }
+  const outcome = await withTimeout(running, timeoutMs, attempt.clock);
+  if (outcome !== TIMED_OUT) return outcome;
+  attempt.controller.abort();
+  running.catch(() => {}); // The abandoned call rejects once aborted; nobody awaits it any more.
+  throw upstreamTimeout(attempt.route.provider);
 }
 
 /** `complete` under the contract's retries and fallbacks. */
@@ -239,20 +221,10 @@ export async function nextWithIdleTimeout(
   attempt: Attempt,
   idleTimeoutMs: number,
 ): Promise<IteratorResult<ChatChunk>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), idleTimeoutMs);
-  });
   const next = stream.iterator.next();
-  try {
-    const outcome = await Promise.race([next, timeout]);
-    if (outcome === TIMED_OUT) {
-      attempt.controller.abort();
-      next.catch(() => {});
-      throw upstreamTimeout(attempt.route.provider);
-    }
-    return outcome;
-  } finally {
-    clearTimeout(timer);
-  }
+  const outcome = await withTimeout(next, idleTimeoutMs, attempt.clock);
+  if (outcome !== TIMED_OUT) return outcome;
+  attempt.controller.abort();
+  next.catch(() => {});
+  throw upstreamTimeout(attempt.route.provider);
 }

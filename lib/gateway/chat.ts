@@ -45,7 +45,7 @@ export interface ChatDeps {
   settings: CallSettings;
   /** Where usage rows go (step 7), the rate-limit counters, and the budgets' month ledgers. */
   metering: Metering;
-  /** Time for the keep-alives; the system clock unless a test drives it. */
+  /** Time for timeouts, backoff and keep-alives; the system clock unless a test drives it. */
   clock?: Clock;
 }
 
@@ -104,7 +104,7 @@ export async function handleGatewayRequest(
       return responseSink.end();
     },
   };
-  const startedAt = new Date();
+  const startedAt = new Date((deps.clock ?? systemClock).wallNow());
   const started = performance.now();
   const requestId = newRequestId();
   const headers: Record<string, string> = { 'x-request-id': requestId };
@@ -238,6 +238,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     },
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },
     clientClosed: sink.closed,
+    clock: deps.clock,
   };
   const identityOf = (route: Route): ResponseIdentity => ({
     id: `${ingress.idPrefix}${outcome.requestId.slice(4)}`,

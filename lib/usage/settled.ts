@@ -5,6 +5,8 @@
  * of responses that have already ended — a few milliseconds — never for requests still being answered.
  * Process state on purpose: it coordinates requests, it belongs to none of them.
  */
+import { withTimeout } from '../core/clock.js';
+
 const pending = new Set<Promise<void>>();
 
 /** Marks the start of one request's accounting; call the returned function once it is written (or given up). */
@@ -23,12 +25,5 @@ export function beginAccounting(): () => void {
 /** Resolves once every accounting begun before this call has finished, or after `maxWaitMs` at the latest. */
 export async function accountingSettled(maxWaitMs = 5_000): Promise<void> {
   if (pending.size === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all([...pending]),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs);
-    }),
-  ]);
-  clearTimeout(timer);
+  await withTimeout(Promise.all([...pending]), maxWaitMs);
 }

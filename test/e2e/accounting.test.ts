@@ -13,6 +13,7 @@ import { usdToUnits } from '../../lib/usage/units.js';
 import { Gate, type Simulator, sleep } from '../../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 interface Row {
   id: string;
@@ -47,6 +48,8 @@ interface UsageGroup {
   estimated_requests: number;
 }
 
+/** The gateway's timeouts and dates run on this clock; its wall time follows the real one until a test moves it. */
+const clock = new ManualClock();
 let gateway: TestGateway;
 let sim: Simulator;
 let restoreEnv: () => void;
@@ -55,10 +58,11 @@ beforeAll(async () => {
   restoreEnv = setEnv({
     OPENAI_API_KEY: undefined,
     VLLORA_OPENAI_API_KEY: undefined,
-    GATEWAY_RETRY_BACKOFF_MS: '1',
+    // No backoff: retries would otherwise wait on the hand-moved clock.
+    GATEWAY_RETRY_BACKOFF_MS: '0',
   });
   sim = await startOpenAISimulator();
-  gateway = await startTestGateway();
+  gateway = await startTestGateway({ clock });
 });
 
 afterAll(async () => {
@@ -429,9 +433,8 @@ describe('key limits', () => {
   });
 
   it('answers the 4th request in a minute of an rpm 3 key with 429 and retry-after, and still records it', async () => {
-    // Windows are calendar minutes: start well inside one so all four requests share it.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 50);
+    // Windows are calendar minutes: move the gateway's clock to the start of the next one, so all four share it.
+    clock.advance(60_000 - (clock.wallNow() % 60_000) + 100);
     const limited = await makeKey(projectId, { rpm: 3 });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -466,6 +469,12 @@ describe('key limits', () => {
       input_tokens: 0,
       output_tokens: 0,
     });
+
+    // The next minute is a new window.
+    clock.advance(retryAfter * 1_000);
+    sim.script(textReply('next minute'));
+    const next = await limited.client.chat.completions.create({ model: 'acme/llama-3', messages: user('5') });
+    expect(next.choices[0]?.message.content).toBe('next minute');
   });
 
   it('answers 403 budget_exceeded once the month spend reached the budget, not before', async () => {

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate, type Simulator } from '../../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { type ApiError, failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
+// Timeouts run on a clock the tests move by hand: a 1.5 s first-byte timeout takes no 1.5 s.
+const FIRST_BYTE_TIMEOUT_MS = 1_500;
+const IDLE_TIMEOUT_MS = 1_000;
+const clock = new ManualClock();
 let gateway: TestGateway;
 let sim: Simulator;
 let client: OpenAI;
@@ -20,12 +25,13 @@ beforeAll(async () => {
     OPENAI_API_KEY: undefined,
     VLLORA_OPENAI_API_KEY: undefined,
     ANTHROPIC_API_KEY: undefined,
-    GATEWAY_FIRST_BYTE_TIMEOUT_MS: '1500',
-    GATEWAY_IDLE_TIMEOUT_MS: '1000',
-    GATEWAY_RETRY_BACKOFF_MS: '1',
+    GATEWAY_FIRST_BYTE_TIMEOUT_MS: String(FIRST_BYTE_TIMEOUT_MS),
+    GATEWAY_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+    // No backoff: retries would otherwise wait on the hand-moved clock.
+    GATEWAY_RETRY_BACKOFF_MS: '0',
   });
   sim = await startOpenAISimulator();
-  gateway = await startTestGateway();
+  gateway = await startTestGateway({ clock });
   ({ projectId, key } = await gateway.project('gateway-e2e'));
   await gateway.putProvider(projectId, 'acme', {
     type: 'openai-compatible',
@@ -159,41 +165,62 @@ describe('fallbacks and timeouts', () => {
 
   it('moves on after a first-byte timeout without retrying the slow provider', async () => {
     const before = sim.requests.length;
-    sim.script(textReply('too late', { firstByteDelayMs: 3_000 }), textReply('in time'));
-    const stream = await client.chat.completions.create({
+    const held = new Gate();
+    sim.script(textReply('too late', { beforeHead: () => held.wait() }), textReply('in time'));
+    const opening = client.chat.completions.create({
       model: 'azure/slow',
       messages: user('x'),
       stream: true,
       models: ['acme/llama-3'],
     } as never);
+    await clock.waitForTimer(FIRST_BYTE_TIMEOUT_MS);
+    clock.advance(FIRST_BYTE_TIMEOUT_MS);
     let text = '';
-    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
+    for await (const chunk of (await opening) as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
       text += chunk.choices[0]?.delta.content ?? '';
     }
+    held.open();
     expect(text).toBe('in time');
     expect(sim.requests.length - before).toBe(2);
   });
 
   it('ends a stream whose provider goes quiet with an upstream_timeout error event', async () => {
     const gate = new Gate();
-    gate.open(); // lets 'first ' through; the simulator then holds the rest back for good
+    gate.open(); // lets 'first ' through; the simulator then holds the rest back until the end of the test
     sim.script(textReply(['first ', 'late'], { gate }));
     const stream = await client.chat.completions.create({ model: 'acme/llama-3', messages: user('x'), stream: true });
     let text = '';
-    const error = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    let sawFirst: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      sawFirst = resolve;
+    });
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        if (text) sawFirst();
+      }
     })().then(
       () => undefined,
       (e: unknown) => e as ApiError,
     );
+    await first;
+    await clock.waitForTimer(IDLE_TIMEOUT_MS);
+    clock.advance(IDLE_TIMEOUT_MS);
+    const error = await reading;
+    for (let i = 0; i < 5; i++) gate.open();
     expect(text).toBe('first ');
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error?.error as { code?: string } | undefined)?.code).toBe('upstream_timeout');
   });
 
   it('answers 504 when the only model does not answer in time', async () => {
-    sim.script(textReply('too late', { firstByteDelayMs: 3_000 }));
-    const error = await failure(client.chat.completions.create({ model: 'acme/llama-3', messages: user('x') }));
+    const held = new Gate();
+    sim.script(textReply('too late', { beforeHead: () => held.wait() }));
+    const answer = failure(client.chat.completions.create({ model: 'acme/llama-3', messages: user('x') }));
+    await clock.waitForTimer(FIRST_BYTE_TIMEOUT_MS);
+    clock.advance(FIRST_BYTE_TIMEOUT_MS);
+    const error = await answer;
+    held.open();
     expect(error?.status).toBe(504);
     expect(error?.code).toBe('upstream_timeout');
   });

@@ -14,7 +14,10 @@ import {
   toolCallsReply,
 } from '../../simulators/openai.js';
 import { startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
+/** Retry waits run on a clock the tests move by hand. */
+const clock = new ManualClock();
 let gateway: TestGateway;
 let sim: Simulator;
 let client: OpenAI;
@@ -23,7 +26,7 @@ let projectId: string;
 
 beforeAll(async () => {
   sim = await startOpenAISimulator();
-  gateway = await startTestGateway();
+  gateway = await startTestGateway({ clock });
   ({ projectId, key } = await gateway.project('openai-e2e'));
   await gateway.putProvider(projectId, 'openai', { api_key: 'sk-test-secret-openai', base_url: `${sim.url}/v1` });
   client = gateway.client(key);
@@ -267,16 +270,25 @@ describe('errors', () => {
   it('retries a 429 honouring retry-after and succeeds', async () => {
     sim.script(errorReply(429, { message: 'slow down' }, { retryAfterMs: 20 }), textReply('after retry'));
     const before = sim.requests.length;
-    const data = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: user('x') });
+    const answer = client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: user('x') });
+    await clock.waitForTimer(20);
+    clock.advance(20);
+    const data = await answer;
     expect(data.choices[0]?.message.content).toBe('after retry');
     expect(sim.requests.length - before).toBe(2);
   });
 
   it('answers 429 with retry-after when the upstream keeps limiting', async () => {
     sim.script(...Array.from({ length: 3 }, () => errorReply(429, { message: 'no' }, { retryAfter: 1 })));
-    const error = (await client.chat.completions
+    const answer = client.chat.completions
       .create({ model: 'openai/gpt-4o-mini', messages: user('x') })
-      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      .catch((e: unknown) => e) as Promise<InstanceType<typeof OpenAI.APIError>>;
+    // Two waits of the upstream's retry-after (1 s each), on the hand-moved clock.
+    for (let wait = 0; wait < 2; wait++) {
+      await clock.waitForTimer(1_000);
+      clock.advance(1_000);
+    }
+    const error = await answer;
     expect(error.status).toBe(429);
     expect(error.headers?.get('retry-after')).toBe('1');
   });

@@ -1,34 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../lib/core/clock.js';
 import type { ResponseSink } from '../../lib/gateway/http.js';
 import { KEEP_ALIVE_COMMENT, KeepAlive } from '../../lib/gateway/keep-alive.js';
-
-/** A clock moved by hand: `advance` runs what fell due, in order. */
-class ManualClock implements Clock {
-  private time = 0;
-  private timers: { at: number; run: () => void; cancelled: boolean }[] = [];
-  now(): number {
-    return this.time;
-  }
-  after(ms: number, run: () => void): () => void {
-    const timer = { at: this.time + ms, run, cancelled: false };
-    this.timers.push(timer);
-    return () => {
-      timer.cancelled = true;
-    };
-  }
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((timer) => !timer.cancelled && timer.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.time = due.at;
-      due.run();
-    }
-    this.time = until;
-  }
-}
+import { ManualClock } from '../helpers/manual-clock.js';
 
 function recordingSink() {
   const events: string[] = [];
