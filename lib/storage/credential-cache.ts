@@ -1,8 +1,11 @@
+import { TtlCache } from '../core/ttl-cache.js';
 import type { CredentialStore, ProjectCredentials, StoredCredential } from './types.js';
 
 export interface CredentialCacheOptions {
   /** At most 60 s: a credential changed by another process (the admin Lambda) is seen within that time. */
   ttlMs?: number;
+  /** Projects kept at most; the least recently used go first. */
+  maxEntries?: number;
   now?: () => number;
 }
 
@@ -11,31 +14,29 @@ export interface CredentialCacheOptions {
  * project's entry at once. Answers are copies, so a caller cannot alter the cached map.
  */
 export class CachingCredentialStore implements CredentialStore {
-  private readonly entries = new Map<string, { credentials: Promise<ProjectCredentials>; expiresAt: number }>();
+  private readonly entries: TtlCache<string, Promise<ProjectCredentials>>;
   private readonly ttlMs: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly inner: CredentialStore,
     options: CredentialCacheOptions = {},
   ) {
     this.ttlMs = Math.min(options.ttlMs ?? 60_000, 60_000);
-    this.now = options.now ?? Date.now;
+    this.entries = new TtlCache({ maxEntries: options.maxEntries ?? 10_000, now: options.now });
   }
 
   async get(projectId: string): Promise<ProjectCredentials> {
-    let entry = this.entries.get(projectId);
-    if (!entry || entry.expiresAt <= this.now()) {
+    let credentials = this.entries.get(projectId);
+    if (!credentials) {
       // Caching the promise lets concurrent requests share one read; a failed read is not kept.
-      const credentials = this.inner.get(projectId);
-      entry = { credentials, expiresAt: this.now() + this.ttlMs };
-      this.entries.set(projectId, entry);
-      const current = entry;
-      credentials.catch(() => {
-        if (this.entries.get(projectId) === current) this.entries.delete(projectId);
+      const read = this.inner.get(projectId);
+      credentials = read;
+      this.entries.set(projectId, read, this.ttlMs);
+      read.catch(() => {
+        if (this.entries.peek(projectId) === read) this.entries.delete(projectId);
       });
     }
-    return structuredClone(await entry.credentials);
+    return structuredClone(await credentials);
   }
 
   async put(projectId: string, provider: string, credential: StoredCredential): Promise<void> {

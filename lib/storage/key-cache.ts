@@ -1,3 +1,4 @@
+import { TtlCache } from '../core/ttl-cache.js';
 import { touchDue } from './touch.js';
 import type { KeyChanges, KeyRecord, KeyStore, NewKey } from './types.js';
 
@@ -11,22 +12,16 @@ export interface KeyCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  record: KeyRecord | undefined;
-  expiresAt: number;
-}
-
 /**
  * A KeyStore that remembers `findByHash` answers. Writes made through it (create, revoke, touch) update or drop the
  * cached entry at once, so in one process (the local server) a revoked key stops working immediately; other
  * processes (other Lambdas) see it when their entry expires.
  */
 export class CachingKeyStore implements KeyStore {
-  private readonly entries = new Map<string, Entry>();
+  /** By key hash: the record, or null for "no such key". */
+  private readonly entries: TtlCache<string, KeyRecord | null>;
   private readonly ttlMs: number;
   private readonly missTtlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly inner: KeyStore,
@@ -34,8 +29,7 @@ export class CachingKeyStore implements KeyStore {
   ) {
     this.ttlMs = Math.min(options.ttlMs ?? 60_000, 60_000);
     this.missTtlMs = Math.min(options.missTtlMs ?? 5_000, this.ttlMs);
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.entries = new TtlCache({ maxEntries: options.maxEntries ?? 10_000, now: options.now });
   }
 
   async create(projectId: string, options: NewKey): Promise<{ record: KeyRecord; key: string }> {
@@ -45,8 +39,8 @@ export class CachingKeyStore implements KeyStore {
   }
 
   async findByHash(hash: string): Promise<KeyRecord | undefined> {
-    const entry = this.entries.get(hash);
-    if (entry && entry.expiresAt > this.now()) return entry.record && { ...entry.record };
+    const cached = this.entries.get(hash);
+    if (cached !== undefined) return cached === null ? undefined : { ...cached };
     const record = await this.inner.findByHash(hash);
     this.remember(hash, record);
     return record && { ...record };
@@ -69,8 +63,7 @@ export class CachingKeyStore implements KeyStore {
   }
 
   async touch(record: KeyRecord, at: Date): Promise<void> {
-    const entry = this.entries.get(record.hash);
-    const cached = entry?.record;
+    const cached = this.entries.peek(record.hash) ?? undefined;
     // The cached copy may know of a more recent use than the caller's record; let the inner store skip on it.
     const latest =
       cached?.last_used_at && (!record.last_used_at || cached.last_used_at > record.last_used_at) ? cached : record;
@@ -86,13 +79,7 @@ export class CachingKeyStore implements KeyStore {
   }
 
   private remember(hash: string, record: KeyRecord | undefined): void {
-    this.entries.delete(hash);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
-    const ttl = record ? this.ttlMs : this.missTtlMs;
-    this.entries.set(hash, { record: record && { ...record }, expiresAt: this.now() + ttl });
+    if (record) this.entries.set(hash, { ...record }, this.ttlMs);
+    else this.entries.set(hash, null, this.missTtlMs);
   }
 }
