@@ -40,6 +40,8 @@ export interface LocalGatewayOptions {
   storageRestartDelayMs?: number;
   /** How often the gateway checks that its data directory is still there (default 2 s). */
   dataDirCheckMs?: number;
+  /** The time requests are handled at (default: the system clock); tests set a day to see prices and retirements. */
+  clock?: () => Date;
 }
 
 export interface LocalGateway {
@@ -180,6 +182,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       // Read per request, as the Lambda does per invocation: tests change these between requests.
       settings: callSettingsFromEnv(),
       metering,
+      clock: options.clock,
     });
   }
 
