@@ -14,6 +14,13 @@ export interface PriceTier {
   per_cached_input_write_token?: number;
 }
 
+/** A public page a fact was read from, and the UTC day (`YYYY-MM-DD`) it was last checked there. */
+export interface CatalogSource {
+  url: string;
+  checked: string;
+  note?: string;
+}
+
 export interface PricePeriod {
   per_input_token: number;
   per_output_token: number;
@@ -21,6 +28,7 @@ export interface PricePeriod {
   per_cached_input_write_token?: number;
   valid_from?: string;
   tiers?: PriceTier[];
+  source?: CatalogSource;
 }
 
 export interface CatalogEntry {
@@ -38,6 +46,12 @@ export interface CatalogEntry {
   /** `tools`, `json_schema`, `reasoning`, `system`, `vision`: a capability missing from a present list is unsupported. */
   capabilities?: string[];
   type: string;
+  /**
+   * The UTC day (`YYYY-MM-DD`) the provider shut the model down. From that day the gateway no longer lists or routes
+   * it; its prices stay, so rows of earlier requests keep their cost.
+   */
+  retired?: string;
+  retired_source?: CatalogSource;
   limits?: { max_context_size?: number; max_output_tokens?: number };
 }
 
@@ -74,6 +88,13 @@ export function findModel(provider: string, model: string): CatalogEntry | undef
 export function findBareModel(model: string): CatalogEntry | undefined {
   if (!byBareName) buildIndexes();
   return byBareName!.get(model.toLowerCase());
+}
+
+/** The retirement day of a model that is retired on `date` (UTC), else undefined. */
+export function retiredOn(entry: CatalogEntry | undefined, date: Date): string | undefined {
+  const retired = entry?.retired;
+  if (!retired || Number.isNaN(date.getTime())) return undefined;
+  return date.toISOString().slice(0, 10) >= retired ? retired : undefined;
 }
 
 export function hasCapability(entry: CatalogEntry | undefined, capability: string): boolean | undefined {

@@ -13,7 +13,7 @@ function banner(gateway: LocalGateway, project: DefaultProject): string {
   const model = defaults.includes('openai')
     ? 'openai/gpt-4o-mini'
     : defaults.includes('anthropic')
-      ? 'anthropic/claude-3-5-haiku-20241022'
+      ? 'anthropic/claude-haiku-4-5'
       : defaults.includes('gemini')
         ? 'gemini/gemini-2.0-flash'
         : 'openai/gpt-4o-mini';

@@ -181,6 +181,33 @@ describe('models_data.json', () => {
     expect(bad).toEqual([]);
   });
 
+  it('says where each retirement was read, on a day after the model launched', () => {
+    const bad = catalog
+      .filter((entry) => entry.retired !== undefined)
+      .filter((entry) => !entry.retired_source || entry.retired! <= (entry.price?.[0]?.valid_from ?? ''))
+      .map(label);
+    expect(bad).toEqual([]);
+    expect(catalog.filter((entry) => entry.retired_source && !entry.retired).map(label)).toEqual([]);
+  });
+
+  it('records the audit of issue 15', () => {
+    const sol = findModel('openai', 'gpt-5.6-sol')?.price?.at(-1);
+    expect(sol).toMatchObject({ per_input_token: 5, per_output_token: 30, valid_from: '2026-12-01' });
+    expect(sol?.tiers?.[0]).toMatchObject({ above_input_tokens: 272000, per_input_token: 10, per_output_token: 45 });
+    const bedrock46 = catalog.filter((entry) => /^(\w+\.)?anthropic\.claude-(opus|sonnet)-4-6/.test(entry.model));
+    expect(bedrock46).toHaveLength(8);
+    for (const entry of bedrock46) {
+      expect(entry.price?.at(-1)).toMatchObject({ valid_from: '2026-03-13' });
+      expect(entry.price?.at(-1)?.tiers).toBeUndefined();
+    }
+    expect(findModel('groq', 'meta-llama/llama-4-scout-17b-16e-instruct')?.model).toBe('llama-4-scout');
+    expect(findModel('mistral', 'mistral-medium-3.5')?.price?.[0]?.valid_from).toBe('2026-04-28');
+    expect(findModel('bedrock', 'mistral.mistral-large-2407-v1:0')?.price?.at(-1)).toMatchObject({
+      per_input_token: 3,
+      per_output_token: 9,
+    });
+  });
+
   it('prices every chat model of openai, anthropic, gemini and bedrock today (npm run catalog:check)', () => {
     expect(unpricedModels(catalog, new Date()).filter((model) => model.required)).toEqual([]);
   });

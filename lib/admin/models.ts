@@ -1,7 +1,9 @@
 /**
  * `GET /admin/models` (CONTRACT.md §3): the embedded catalog with its prices, one entry per `provider/model`. Prices
  * are the catalog's periods as they are (USD per million tokens under vLLora's `per_*_token` names, DESIGN.md §3):
- * the period with the latest `valid_from` not after a request's day prices that request.
+ * the period with the latest `valid_from` not after a request's day prices that request, and a period's `source` says
+ * where its price was read. The admin listing keeps retired models (`retired` is their shutdown day, else null):
+ * their prices still explain past rows.
  */
 import { type CatalogEntry, catalog } from '../catalog.js';
 import { type AdminResponse, json } from './http.js';
@@ -18,6 +20,7 @@ export function catalogModelView(entry: CatalogEntry) {
     aliases: entry.aliases ?? [],
     type: entry.type,
     price: entry.price ?? [],
+    retired: entry.retired ?? null,
     input_formats: entry.input_formats ?? null,
     capabilities: entry.capabilities ?? null,
     limits: {

@@ -122,12 +122,12 @@ export async function handleGatewayRequest(
     outcome.key = key;
     if (endpoint.kind === 'models') {
       const credentials = await deps.stores.credentials.get(key.project_id);
-      await sendJson(sink, 200, headers, listModels(credentials, key.models));
+      await sendJson(sink, 200, headers, listModels(credentials, startedAt, key.models));
     } else if (endpoint.kind === 'model') {
       const credentials = await deps.stores.credentials.get(key.project_id);
-      await sendJson(sink, 200, headers, getModel(endpoint.id, credentials, key.models));
+      await sendJson(sink, 200, headers, getModel(endpoint.id, credentials, startedAt, key.models));
     } else if (endpoint.kind === 'count_tokens') {
-      await countTokens(req, sink, deps, key, headers);
+      await countTokens(req, sink, deps, key, headers, startedAt);
     } else {
       // Only generating requests are limited and accounted (CONTRACT.md §3, §5: one row per request).
       accounted = true;
@@ -193,7 +193,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
   const credentials = await deps.stores.credentials.get(key.project_id);
   const custom = customProviderNames(credentials);
   const routes = [request.model, ...fallbackModels].map((model, i) =>
-    resolveRoute(model, custom, i === 0 ? 'model' : `models[${i - 1}]`),
+    resolveRoute(model, custom, outcome.at, i === 0 ? 'model' : `models[${i - 1}]`),
   );
   routes.forEach((route, i) => {
     if (!routeInScope(key.models, route)) throw modelNotAllowed(route, i === 0 ? 'model' : `models[${i - 1}]`);
@@ -340,10 +340,11 @@ async function countTokens(
   deps: ChatDeps,
   key: KeyRecord,
   headers: Record<string, string>,
+  at: Date,
 ): Promise<void> {
   const { request } = parseCountTokensRequest(req.body);
   const credentials = await deps.stores.credentials.get(key.project_id);
-  const route = resolveRoute(request.model, customProviderNames(credentials), 'model');
+  const route = resolveRoute(request.model, customProviderNames(credentials), at, 'model');
   if (!routeInScope(key.models, route)) throw modelNotAllowed(route, 'model');
   const counter = await tokenCounterFor(route.provider, route.model);
   headers['x-gateway-estimated'] = 'true';

@@ -1,12 +1,13 @@
 /**
  * `GET /v1/models` in OpenAI's list format: the catalog's models plus the project's custom-provider models, each
- * `id` as `provider/model` (CONTRACT.md §2).
+ * `id` as `provider/model` (CONTRACT.md §2). Models their provider has retired by the request's day are left out.
  * @see https://platform.openai.com/docs/api-reference/models/list
  */
-import { catalog } from '../catalog.js';
+import { catalog, findModel, retiredOn } from '../catalog.js';
 import { modelNotFound } from '../core/errors.js';
 import { scopeAllows } from '../core/model-pattern.js';
 import type { ProjectCredentials } from '../storage/types.js';
+import { modelRetired } from './route.js';
 
 export interface ModelObject {
   id: string;
@@ -20,7 +21,7 @@ function createdOf(validFrom: string | undefined): number {
   return Number.isNaN(time) ? 0 : Math.floor(time / 1000);
 }
 
-export function modelObjects(credentials: ProjectCredentials): ModelObject[] {
+export function modelObjects(credentials: ProjectCredentials, at: Date): ModelObject[] {
   const seen = new Set<string>();
   const out: ModelObject[] = [];
   const add = (model: ModelObject) => {
@@ -29,6 +30,7 @@ export function modelObjects(credentials: ProjectCredentials): ModelObject[] {
     out.push(model);
   };
   for (const entry of catalog) {
+    if (retiredOn(entry, at)) continue;
     add({
       id: `${entry.inference_provider.provider}/${entry.model}`,
       object: 'model',
@@ -50,13 +52,22 @@ export function modelObjects(credentials: ProjectCredentials): ModelObject[] {
 /** The models a key may use: all of them without a scope (CONTRACT.md §5: `/v1/models` lists only what it may use). */
 export function listModels(
   credentials: ProjectCredentials,
+  at: Date,
   scope?: readonly string[] | null,
 ): { object: 'list'; data: ModelObject[] } {
-  return { object: 'list', data: modelObjects(credentials).filter((model) => scopeAllows(scope, model.id)) };
+  return { object: 'list', data: modelObjects(credentials, at).filter((model) => scopeAllows(scope, model.id)) };
 }
 
-export function getModel(id: string, credentials: ProjectCredentials, scope?: readonly string[] | null): ModelObject {
-  const model = listModels(credentials, scope).data.find((candidate) => candidate.id === id);
-  if (!model) throw modelNotFound(id);
-  return model;
+export function getModel(
+  id: string,
+  credentials: ProjectCredentials,
+  at: Date,
+  scope?: readonly string[] | null,
+): ModelObject {
+  const model = listModels(credentials, at, scope).data.find((candidate) => candidate.id === id);
+  if (model) return model;
+  const slash = id.indexOf('/');
+  const provider = id.slice(0, slash);
+  const retired = slash > 0 ? retiredOn(findModel(provider, id.slice(slash + 1)), at) : undefined;
+  throw retired ? modelRetired({ requested: id, provider }, retired) : modelNotFound(id);
 }

@@ -1,9 +1,10 @@
 /**
  * Step 3 of the pipeline: a model string → which provider serves it, and under what name (CONTRACT.md §2, DESIGN.md
  * §2). `provider/model` wins when the prefix is a known provider or one of the project's custom providers; then the
- * catalog's entry for the bare name; then name patterns; otherwise 404 `model_not_found`.
+ * catalog's entry for the bare name; then name patterns; otherwise 404 `model_not_found`. A catalog model the provider
+ * has retired by the request's day is 404 `model_not_found` too, saying when it was retired.
  */
-import { type CatalogEntry, findBareModel, findModel } from '../catalog.js';
+import { type CatalogEntry, findBareModel, findModel, retiredOn } from '../catalog.js';
 import { GatewayError, modelNotFound } from '../core/errors.js';
 import { scopeAllows } from '../core/model-pattern.js';
 import { isBuiltinProvider } from '../providers/registry.js';
@@ -27,9 +28,22 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
 /**
  * @param customProviders the project's custom provider names (credentials of type `openai-compatible` whose name is
  *   not built in); only these and built-in names count as a `provider/` prefix.
+ * @param at the request's time: a model retired on or before its UTC day is not routed.
  * @param param the request field named in a 404 (`model`, or `models[1]` for a fallback).
  */
-export function resolveRoute(requested: string, customProviders: ReadonlySet<string>, param = 'model'): Route {
+export function resolveRoute(
+  requested: string,
+  customProviders: ReadonlySet<string>,
+  at: Date,
+  param = 'model',
+): Route {
+  const route = routeOf(requested, customProviders, param);
+  const retired = retiredOn(route.catalogEntry, at);
+  if (retired) throw modelRetired(route, retired, param);
+  return route;
+}
+
+function routeOf(requested: string, customProviders: ReadonlySet<string>, param: string): Route {
   const slash = requested.indexOf('/');
   if (slash > 0) {
     const provider = requested.slice(0, slash);
@@ -55,6 +69,17 @@ export function resolveRoute(requested: string, customProviders: ReadonlySet<str
   throw modelNotFound(
     requested,
     `The fallback model '${requested}' (${param}) does not exist or is not available through this gateway.`,
+    param,
+  );
+}
+
+/** 404 for a model its provider shut down (OpenAI answers a retired model with `model_not_found` too). */
+export function modelRetired(route: Pick<Route, 'requested' | 'provider'>, day: string, param = 'model'): GatewayError {
+  const which =
+    param === 'model' ? `The model '${route.requested}'` : `The fallback model '${route.requested}' (${param})`;
+  return modelNotFound(
+    route.requested,
+    `${which} was retired on ${day} by ${route.provider} and is no longer available; choose a current model (GET /v1/models).`,
     param,
   );
 }

@@ -1,7 +1,8 @@
 /**
- * Which catalog models cannot be priced: what `npm run catalog:check` reports (scripts/catalog-check.ts).
+ * Which catalog models cannot be priced, and which prices nobody can trace: what `npm run catalog:check` reports
+ * (scripts/catalog-check.ts).
  */
-import type { CatalogEntry } from '../catalog.js';
+import { type CatalogEntry, retiredOn } from '../catalog.js';
 import { selectPeriod } from './period.js';
 
 /** Providers whose every chat model must carry a price (issue 7: zero unpriced models for these four). */
@@ -31,6 +32,31 @@ export function unpricedModels(entries: readonly CatalogEntry[], date: Date): Un
       reason: hasPrice ? 'not yet priced' : 'no price',
       required: required.has(provider),
     });
+  }
+  return out;
+}
+
+export interface UnsourcedPrice {
+  provider: string;
+  model: string;
+  /** When the price charged today took effect. */
+  validFrom: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The models still served whose price in force on `date` took effect more than `maxAgeDays` before it and names no
+ * source: the prices most likely to have changed without anyone noticing, in catalog order.
+ */
+export function unsourcedOldPrices(entries: readonly CatalogEntry[], date: Date, maxAgeDays = 365): UnsourcedPrice[] {
+  const cutoff = new Date(date.getTime() - maxAgeDays * DAY_MS).toISOString().slice(0, 10);
+  const out: UnsourcedPrice[] = [];
+  for (const entry of entries) {
+    if (retiredOn(entry, date)) continue;
+    const period = selectPeriod(entry.price, date);
+    if (!period || period.source || (period.valid_from ?? '') >= cutoff) continue;
+    out.push({ provider: entry.inference_provider.provider, model: entry.model, validFrom: period.valid_from ?? '' });
   }
   return out;
 }

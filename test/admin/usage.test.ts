@@ -387,6 +387,9 @@ describe('GET /admin/models', () => {
       capabilities: expect.arrayContaining(['tools']),
     });
     expect(json.data.every((model: { price: unknown[] }) => Array.isArray(model.price))).toBe(true);
+    expect(entry.retired).toBeNull();
+    const retired = json.data.find((model: { id: string }) => model.id === 'anthropic/claude-3-opus-20240229');
+    expect(retired).toMatchObject({ retired: '2026-01-05', price: [expect.objectContaining({ per_input_token: 15 })] });
   });
 
   it('answers 405 to anything but GET', async () => {

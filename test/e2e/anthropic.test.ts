@@ -215,7 +215,7 @@ describe('non-streaming', () => {
     const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] };
     sim.script(toolUseReply([{ name: 'json_response', input: { answer: 42 } }]));
     const data = await client.chat.completions.create({
-      model: 'anthropic/claude-3-5-haiku-20241022',
+      model: 'anthropic/claude-3-haiku-20240307',
       messages: user('6 × 7 as JSON'),
       response_format: { type: 'json_schema', json_schema: { name: 'product', schema } },
     });

@@ -74,7 +74,7 @@ describe('data plane before any provider is configured', () => {
   it('answers 400 provider_not_configured naming the provider, for provider/model and bare names', async () => {
     for (const [model, provider] of [
       ['openai/gpt-4o-mini', 'openai'],
-      ['claude-3-5-haiku-20241022', 'anthropic'],
+      ['claude-haiku-4-5', 'anthropic'],
       ['gemini-2.0-flash', 'gemini'],
     ]) {
       const response = await chat({ model, messages: user });
@@ -264,7 +264,7 @@ describe('upstream failures', () => {
 
     const overloaded = anthropicError(529, 'overloaded_error', 'Overloaded');
     (anthropicSim as Simulator).script(overloaded, overloaded, overloaded);
-    const busy = await chat({ model: 'anthropic/claude-3-5-haiku-20241022', messages: user });
+    const busy = await chat({ model: 'anthropic/claude-haiku-4-5', messages: user });
     expect(busy.status).toBe(503);
     expect(busy.headers.get('x-gateway-provider')).toBe('anthropic');
   });
@@ -277,10 +277,10 @@ describe('upstream failures', () => {
         model: 'openai/gpt-4o-mini',
         messages: [{ role: 'user', content: 'x' }],
         // @ts-expect-error the gateway's `models` extension, sent as extra body
-        models: ['anthropic/claude-3-5-haiku-20241022'],
+        models: ['anthropic/claude-haiku-4-5'],
       })
       .withResponse();
-    expect(data.model).toBe('anthropic/claude-3-5-haiku-20241022');
+    expect(data.model).toBe('anthropic/claude-haiku-4-5');
     expect(response.headers.get('x-gateway-provider')).toBe('anthropic');
   });
 });
