@@ -37,7 +37,10 @@ export interface CatalogEntry {
   input_formats?: string[];
   /** `tools`, `json_schema`, `reasoning`, `system`, `vision`: a capability missing from a present list is unsupported. */
   capabilities?: string[];
+  /** vLLora's kind of model: `completions`, or `embeddings` for the models of `POST /v1/embeddings`. */
   type: string;
+  /** `embedding` for models that only embed (CONTRACT.md §5); absent for chat models. */
+  mode?: 'chat' | 'embedding';
   limits?: { max_context_size?: number; max_output_tokens?: number };
 }
 

@@ -58,6 +58,7 @@ function azureConfig(apiKey: string, endpoint: string, apiVersion?: string): Cli
 export const openaiFactory: ProviderFactory<OpenAICredential> = {
   type: 'openai',
   credentialSchema: openaiCredentialSchema,
+  embeddings: true,
   create(credential: OpenAICredential, options: ProviderOptions): Promise<ChatModel> {
     const baseURL = credential.base_url ?? OPENAI_BASE_URL;
     if (isAzureEndpoint(baseURL)) {
@@ -77,6 +78,7 @@ export const openaiFactory: ProviderFactory<OpenAICredential> = {
 export const azureFactory: ProviderFactory<AzureCredential> = {
   type: 'azure',
   credentialSchema: azureCredentialSchema,
+  embeddings: true,
   create(credential: AzureCredential, options: ProviderOptions): Promise<ChatModel> {
     return createModel(
       azureConfig(credential.api_key, credential.endpoint, credential.api_version),
@@ -89,6 +91,7 @@ export const azureFactory: ProviderFactory<AzureCredential> = {
 export const openaiCompatibleFactory: ProviderFactory<OpenAICompatibleCredential> = {
   type: 'openai-compatible',
   credentialSchema: openaiCompatibleCredentialSchema,
+  embeddings: true,
   create(credential: OpenAICompatibleCredential, options: ProviderOptions): Promise<ChatModel> {
     const config: ClientConfig = { kind: 'openai', baseURL: credential.base_url };
     if (credential.api_key) config.apiKey = credential.api_key;
@@ -101,6 +104,7 @@ export const openaiCompatibleFactory: ProviderFactory<OpenAICompatibleCredential
 export const builtinOpenAICompatibleFactory: ProviderFactory<BuiltinOpenAICompatibleCredential> = {
   type: 'openai-compatible',
   credentialSchema: builtinOpenAICompatibleCredentialSchema,
+  embeddings: true,
   async create(credential: BuiltinOpenAICompatibleCredential, options: ProviderOptions): Promise<ChatModel> {
     const baseURL =
       credential.base_url ??
