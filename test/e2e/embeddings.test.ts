@@ -6,7 +6,7 @@
  */
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../simulators/base.js';
+import { Gate, type Simulator } from '../../simulators/base.js';
 import { float32Base64, simulatedEmbedding } from '../../simulators/embedding-vectors.js';
 import { errorReply, startOpenAISimulator } from '../../simulators/openai.js';
 import { embeddingsReply } from '../../simulators/openai-embeddings.js';
@@ -160,6 +160,26 @@ describe('POST /v1/embeddings on OpenAI', () => {
     ]);
   });
 
+  it('gives up on a silent upstream at the first-byte timeout and moves on to the next model', async () => {
+    const restore = setEnv({ GATEWAY_FIRST_BYTE_TIMEOUT_MS: '100' });
+    const gate = new Gate();
+    try {
+      sim.script(embeddingsReply({ beforeHead: () => gate.wait() }));
+      const page = await client.embeddings.create({
+        model: 'openai/text-embedding-3-small',
+        input: 'x',
+        encoding_format: 'float',
+        // @ts-expect-error the gateway's extension
+        models: ['azure/embed-backup'],
+      });
+      expect(page.model).toBe('azure/embed-backup');
+      expect(sim.requests[0]!.aborted).toBe(true);
+    } finally {
+      gate.open();
+      restore();
+    }
+  });
+
   it('leaves one priced row per request with endpoint embeddings and no output tokens', async () => {
     const { response } = await client.embeddings
       .create({ model: 'text-embedding-3-small', input: ['one two three', 'four'], encoding_format: 'float' })
@@ -262,6 +282,27 @@ describe('refusals', () => {
       // @ts-expect-error the gateway's extension
       scoped.embeddings.create({ model: 'text-embedding-3-large', input: 'x', models: ['acme/acme-embed'] }),
     ).rejects.toMatchObject({ status: 403, code: 'model_not_allowed', param: 'models[0]' });
+  });
+
+  it('holds a budget: the input estimate at the input price is reserved, and an unpriced model is refused', async () => {
+    const created = await gateway.admin<{ key: string }>('POST', `/admin/projects/${projectId}/keys`, {
+      name: 'embed-budget',
+      budget_usd: 0.000001,
+    });
+    const budgeted = gateway.client(created.body.key);
+    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    await expect(budgeted.embeddings.create({ model: 'text-embedding-3-small', input: long })).rejects.toMatchObject({
+      status: 403,
+      code: 'budget_exceeded',
+    });
+    await expect(budgeted.embeddings.create({ model: 'mistral/mistral-embed', input: 'x' })).rejects.toMatchObject({
+      status: 403,
+      code: 'model_not_priced',
+    });
+    expect(sim.requests).toHaveLength(0);
+    await expect(
+      budgeted.embeddings.create({ model: 'text-embedding-3-small', input: 'short', encoding_format: 'float' }),
+    ).resolves.toMatchObject({ object: 'list' });
   });
 
   it('lists embedding models in /v1/models', async () => {
