@@ -64,7 +64,7 @@ async function rowOf(requestId: string): Promise<Row> {
 }
 
 describe('POST /v1/embeddings on OpenAI', () => {
-  it('answers floats in input order with usage, and asks OpenAI for exactly what the caller asked', async () => {
+  it('answers floats in input order with usage, asking OpenAI for base64 and decoding it', async () => {
     const { data: page, response } = await client.embeddings
       .create({ model: 'text-embedding-3-small', input: ['alpha beta', 'gamma'], encoding_format: 'float' })
       .withResponse();
@@ -84,8 +84,13 @@ describe('POST /v1/embeddings on OpenAI', () => {
     expect(sent.body).toEqual({
       model: 'text-embedding-3-small',
       input: ['alpha beta', 'gamma'],
-      encoding_format: 'float',
+      encoding_format: 'base64',
     });
+  });
+
+  it('asks a compatible server for the encoding the caller asked', async () => {
+    await client.embeddings.create({ model: 'acme/acme-embed', input: 'x', encoding_format: 'float' });
+    expect(sim.lastRequest!.body).toMatchObject({ encoding_format: 'float' });
   });
 
   it("decodes to the same floats through the SDK's default base64 request, passed through without re-encoding", async () => {

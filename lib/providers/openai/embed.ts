@@ -1,9 +1,10 @@
 /**
  * `POST /v1/embeddings` on the OpenAI family (OpenAI, Azure, built-in and custom compatible services): OpenAI's
- * own request, so the conversion is a pass-through with the encoding asked for explicitly. The openai SDK, when
+ * own request, so the conversion is a pass-through with the encoding always explicit. The openai SDK, when
  * `encoding_format` is absent, asks for base64 and decodes it; given one, it returns the answer as it came, which is
- * what the gateway wants (a base64 answer goes to a base64 caller without being decoded and encoded again).
- * Compatible servers that ignore `encoding_format` and answer numbers are read just as well.
+ * what the gateway wants: OpenAI and Azure are asked for base64 (see `base64Embeddings` in model.ts), which goes to
+ * a base64 caller untouched and is decoded by the gateway for a float caller; compatible servers get the caller's
+ * encoding, and those that ignore `encoding_format` and answer numbers are read just as well.
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
 import * as z from 'zod';
@@ -22,11 +23,15 @@ export function toEmbeddingBody(req: EmbeddingRequest): Record<string, unknown> 
   return body;
 }
 
+/** A loop rather than `z.array(z.number())`: a request's vectors hold millions of numbers. */
+const isVector = (value: unknown): value is number[] | string =>
+  typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'number'));
+
 const wireEmbeddingsSchema = z.looseObject({
   data: z.array(
     z.looseObject({
       index: z.number().int().min(0).nullish(),
-      embedding: z.union([z.array(z.number()), z.string()]),
+      embedding: z.custom<number[] | string>(isVector, 'expected an array of numbers or a base64 string'),
     }),
   ),
   usage: z.looseObject({ prompt_tokens: z.number().int().min(0).nullish() }).nullish(),

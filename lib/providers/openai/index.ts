@@ -39,6 +39,8 @@ async function createModel(config: ClientConfig, provider: string, native = fals
     modelInPath: config.kind === 'azure',
     // OpenAI's own Responses API; Azure's needs an api-version the default credential does not set.
     nativeResponses: config.kind === 'openai' && native,
+    // OpenAI and Azure serve base64 embeddings (a quarter of the JSON); compatible servers may not.
+    base64Embeddings: native || config.kind === 'azure',
   });
 }
 

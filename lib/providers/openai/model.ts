@@ -37,6 +37,11 @@ export interface OpenAIModelOptions {
   modelInPath?: boolean;
   /** OpenAI itself: `/v1/responses` goes to its own Responses API. */
   nativeResponses?: boolean;
+  /**
+   * Ask for base64 embeddings whatever the caller wants, as the openai SDK does by default: four times less JSON to
+   * read, and the gateway decodes (or passes on) the float32 values. Only where the upstream is known to serve it.
+   */
+  base64Embeddings?: boolean;
 }
 
 export class OpenAIChatModel implements ChatModel {
@@ -86,7 +91,8 @@ export class OpenAIChatModel implements ChatModel {
 
   async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
     if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
-    const body = toEmbeddingBody(req) as unknown as EmbeddingCreateParams;
+    const encoding = this.options.base64Embeddings ? 'base64' : req.encoding;
+    const body = toEmbeddingBody({ ...req, encoding }) as unknown as EmbeddingCreateParams;
     let raw: unknown;
     try {
       raw = await this.built.client.embeddings.create(body, { signal: ctx.signal });
