@@ -128,17 +128,13 @@ export async function handleGatewayRequest(
       await sendJson(sink, 200, headers, getModel(endpoint.id, credentials, key.models));
     } else if (endpoint.kind === 'count_tokens') {
       await countTokens(req, sink, deps, key, headers);
-    } else if (endpoint.kind === 'embeddings') {
-      accounted = true;
-      outcome.endpoint = 'embeddings';
-      await enforceRateLimit(key, deps.metering.usage, startedAt);
-      await embeddings(req.body, sink, deps, { key, headers, outcome, started });
     } else {
-      // Only generating requests are limited and accounted (CONTRACT.md §3, §5: one row per request).
+      // Only model calls are limited and accounted (CONTRACT.md §3, §5: one row per request).
       accounted = true;
-      outcome.endpoint = ingress.endpoint;
+      outcome.endpoint = endpoint.kind === 'embeddings' ? 'embeddings' : ingress.endpoint;
       await enforceRateLimit(key, deps.metering.usage, startedAt);
-      await generate(req, sink, deps, { key, headers, outcome, started, ingress });
+      if (endpoint.kind === 'embeddings') await embeddings(req.body, sink, deps, { key, headers, outcome, started });
+      else await generate(req, sink, deps, { key, headers, outcome, started, ingress });
     }
   } catch (raw) {
     await fail(raw, sink, headers, outcome, ingress);
