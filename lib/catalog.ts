@@ -45,6 +45,7 @@ export interface CatalogEntry {
   input_formats?: string[];
   /** `tools`, `json_schema`, `reasoning`, `system`, `vision`: a capability missing from a present list is unsupported. */
   capabilities?: string[];
+  /** vLLora's kind of model: `completions`, or `embeddings` for the models of `POST /v1/embeddings`. */
   type: string;
   /**
    * The UTC day (`YYYY-MM-DD`) the provider shut the model down. From that day the gateway no longer lists or routes
@@ -52,6 +53,8 @@ export interface CatalogEntry {
    */
   retired?: string;
   retired_source?: CatalogSource;
+  /** `embedding` for models that only embed (CONTRACT.md §5); absent for chat models. */
+  mode?: 'chat' | 'embedding';
   limits?: { max_context_size?: number; max_output_tokens?: number };
 }
 

@@ -19,6 +19,7 @@ import {
   sleep,
   writeSse,
 } from './base.js';
+import { EMBED_METHODS, type EmbedMethod, geminiEmbedReply } from './gemini-embed.js';
 
 export interface GeminiCall {
   api: 'gemini' | 'vertex';
@@ -26,7 +27,7 @@ export interface GeminiCall {
   project?: string;
   location?: string;
   model: string;
-  method: 'generateContent' | 'streamGenerateContent';
+  method: 'generateContent' | 'streamGenerateContent' | EmbedMethod;
   stream: boolean;
   /** The `x-goog-api-key` header (or `key` query parameter). */
   apiKey?: string;
@@ -34,9 +35,10 @@ export interface GeminiCall {
   bearer?: string;
 }
 
-const GEMINI_PATH = /^\/(v1(?:alpha|beta)?)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const GEMINI_PATH =
+  /^\/(v1(?:alpha|beta)?)\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents|embedContent)$/;
 const VERTEX_PATH =
-  /^\/(v1(?:beta1)?)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+  /^\/(v1(?:beta1)?)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent|predict|embedContent)$/;
 
 /** What a request was: which API, model and method, with which credential; undefined for an unknown path. */
 export function parseCall(req: RecordedRequest): GeminiCall | undefined {
@@ -55,7 +57,7 @@ export function parseCall(req: RecordedRequest): GeminiCall | undefined {
       version: gemini[1]!,
       model: gemini[2]!,
       method,
-      stream: method !== 'generateContent',
+      stream: method === 'streamGenerateContent',
       ...auth,
     };
   }
@@ -69,7 +71,7 @@ export function parseCall(req: RecordedRequest): GeminiCall | undefined {
       location: vertex[3]!,
       model: vertex[4]!,
       method,
-      stream: method !== 'generateContent',
+      stream: method === 'streamGenerateContent',
       ...auth,
     };
   }
@@ -259,6 +261,7 @@ function guard(reply: Reply): Reply {
     if (call.api === 'vertex' && !call.bearer) {
       return geminiError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.')(req, res);
     }
+    if ((EMBED_METHODS as readonly string[]).includes(call.method)) return reply(req, res);
     const contents = (req.body as { contents?: unknown[] } | undefined)?.contents;
     if (!Array.isArray(contents) || contents.length === 0) {
       return geminiError(
@@ -271,9 +274,15 @@ function guard(reply: Reply): Reply {
   };
 }
 
+/** The echo for generate calls, embeddings (./gemini-embed.ts) for the embedding methods. */
+const defaultReply: Reply = (req, res) => {
+  const method = parseCall(req)?.method ?? '';
+  return (EMBED_METHODS as readonly string[]).includes(method) ? geminiEmbedReply()(req, res) : echoReply(req, res);
+};
+
 export class GeminiSimulator extends Simulator {
   constructor() {
-    super(guard(echoReply));
+    super(guard(defaultReply));
   }
 
   override script(...replies: Reply[]): this {

@@ -16,6 +16,7 @@ import {
   sleep,
   writeSse,
 } from './base.js';
+import { embeddingsReply, isEmbeddingsPath } from './openai-embeddings.js';
 
 export interface UsageInput {
   prompt_tokens?: number;
@@ -74,9 +75,14 @@ const CREATED = 1_753_343_173;
 const FINGERPRINT = 'fp_sim0001';
 let counter = 0;
 
-/** Starts a simulator whose default reply is the echo; `defaults` shape it (e.g. `delayMs` for a visible stream). */
+/**
+ * Starts a simulator whose default reply is the echo, and embeddings on `…/embeddings` (./openai-embeddings.ts);
+ * `defaults` shape the echo (e.g. `delayMs` for a visible stream).
+ */
 export function startOpenAISimulator(defaults: CompletionOptions = {}): Promise<Simulator> {
-  return new Simulator(echoReply(defaults)).start();
+  const echo = echoReply(defaults);
+  const embeddings = embeddingsReply();
+  return new Simulator((req, res) => (isEmbeddingsPath(req.path) ? embeddings(req, res) : echo(req, res))).start();
 }
 
 /** Echoes the last user message (`You said: …`), streamed word by word: the local demo's default answer. */
@@ -128,7 +134,10 @@ export function toolCallsReply(calls: readonly ToolCallSpec[], options: Completi
   });
 }
 
-/** An HTTP error with OpenAI's body `{error: {message, type, param, code}}` and, when given, `retry-after`. */
+/**
+ * An HTTP error with OpenAI's body `{error: {message, type, param, code}}` and, when given, `retry-after`, on
+ * chat completions and embeddings alike.
+ */
 export function errorReply(
   status: number,
   error: Partial<WireError> = {},
@@ -140,7 +149,7 @@ export function errorReply(
     if (options.retryAfter !== undefined) headers['retry-after'] = String(options.retryAfter);
     if (options.retryAfterMs !== undefined) headers['retry-after-ms'] = String(options.retryAfterMs);
     sendJson(res, status, { error: { ...defaultError(status, req, body), ...error } }, headers);
-  });
+  }, true);
 }
 
 /** A 200 stream that sends some text, then OpenAI's mid-stream `data: {"error": …}` event, and ends without [DONE]. */
@@ -198,9 +207,13 @@ export function isChatPath(path: string): boolean {
   return path.endsWith('/chat/completions');
 }
 
-function chatRoute(handler: (req: RecordedRequest, res: SimResponse, body: ChatBody) => Promise<void> | void): Reply {
+function chatRoute(
+  handler: (req: RecordedRequest, res: SimResponse, body: ChatBody) => Promise<void> | void,
+  alsoEmbeddings = false,
+): Reply {
   return (req, res) => {
-    if (req.method !== 'POST' || !isChatPath(req.path)) {
+    const served = isChatPath(req.path) || (alsoEmbeddings && isEmbeddingsPath(req.path));
+    if (req.method !== 'POST' || !served) {
       const message = `Invalid URL (${req.method} ${req.path})`;
       sendJson(res, 404, { error: { message, type: 'invalid_request_error', param: null, code: null } });
       return;

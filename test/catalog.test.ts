@@ -86,9 +86,15 @@ describe('models_data.json', () => {
   });
 
   it('lists first-party providers before everyone else, so a bare name goes to them', () => {
-    const firstOther = catalog.findIndex((entry) => !FIRST_PARTY.has(entry.inference_provider.provider));
-    const lastFirstParty = catalog.findLastIndex((entry) => FIRST_PARTY.has(entry.inference_provider.provider));
-    expect(lastFirstParty).toBeLessThan(firstOther);
+    // Chat models first, then the embedding models as one block; inside each, first-party providers lead.
+    const firstEmbedding = catalog.findIndex((entry) => entry.mode === 'embedding');
+    const blocks = [catalog.slice(0, firstEmbedding), catalog.slice(firstEmbedding)];
+    expect(blocks[1]!.every((entry) => entry.mode === 'embedding')).toBe(true);
+    for (const block of blocks) {
+      const firstOther = block.findIndex((entry) => !FIRST_PARTY.has(entry.inference_provider.provider));
+      const lastFirstParty = block.findLastIndex((entry) => FIRST_PARTY.has(entry.inference_provider.provider));
+      expect(lastFirstParty).toBeLessThan(firstOther);
+    }
     expect(findBareModel('gemini-2.0-flash')?.inference_provider.provider).toBe('gemini');
     expect(findBareModel('gemini-2.5-flash-lite')?.inference_provider.provider).toBe('gemini');
   });
@@ -206,6 +212,22 @@ describe('models_data.json', () => {
       per_input_token: 3,
       per_output_token: 9,
     });
+  });
+
+  it('marks embedding models with type embeddings and mode embedding, priced by input alone', () => {
+    const bad = catalog
+      .filter((entry) => (entry.type === 'embeddings') !== (entry.mode === 'embedding'))
+      .concat(
+        catalog.filter(
+          (entry) =>
+            entry.mode === 'embedding' &&
+            (!entry.price?.length || entry.price.some((period) => period.per_output_token !== 0)),
+        ),
+      )
+      .map(label);
+    expect(bad).toEqual([]);
+    expect(findBareModel('text-embedding-3-small')?.inference_provider.provider).toBe('openai');
+    expect(findBareModel('gemini-embedding-001')?.inference_provider.provider).toBe('gemini');
   });
 
   it('prices every chat model of openai, anthropic, gemini and bedrock today (npm run catalog:check)', () => {

@@ -7,6 +7,7 @@
  */
 import type { ZodType } from 'zod';
 import type { CatalogEntry } from '../catalog.js';
+import type { EmbeddingRequest, EmbeddingResult } from './embeddings.js';
 
 export interface TextPart {
   type: 'text';
@@ -232,6 +233,12 @@ export interface ChatModel {
    * filling the canonical fields (usage, finish reason, content deltas) so that metering works alike.
    */
   native?(format: NativeFormat, model: string): boolean;
+  /**
+   * `POST /v1/embeddings` (lib/core/embeddings.ts): present on providers that can embed; it may still refuse a
+   * model of the provider that cannot (400 naming `model`). Array inputs are split where the provider limits a
+   * call, and the vectors come back in input order.
+   */
+  embed?(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult>;
 }
 
 /** Options a factory receives with a credential: which provider name it serves (e.g. `groq` or a custom name). */
@@ -246,6 +253,8 @@ export interface ProviderFactory<Credential = unknown> {
   type: string;
   /** Validates the admin PUT body (shape only, not validity). */
   credentialSchema: ZodType<Credential>;
+  /** Whether its models can embed (`ChatModel.embed`): lets `/v1/embeddings` refuse a provider before calling it. */
+  embeddings?: boolean;
   /** Builds the official SDK client; the registry caches the result per credential. May import the SDK lazily. */
   create(credential: Credential, options: ProviderOptions): ChatModel | Promise<ChatModel>;
 }

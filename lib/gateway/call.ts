@@ -57,11 +57,14 @@ export class ClientClosedError extends Error {
   }
 }
 
-/** One attempt's wiring: the provider, its context and an abort controller linked to the client's signal. */
-export interface Attempt {
+/**
+ * One attempt's wiring: the provider, its context and an abort controller linked to the client's signal. `R` is
+ * the request as the provider takes it: a chat request, or an embeddings request.
+ */
+export interface Attempt<R = ChatRequest> {
   route: Route;
   model: ChatModel;
-  request: ChatRequest;
+  request: R;
   ctx: CallContext;
   controller: AbortController;
   ignored: Set<string>;
@@ -90,13 +93,14 @@ export interface AttemptHooks {
  * happens before the first byte: the whole call for `complete`, opening the stream and reading its first chunk for
  * `stream`. It runs under the first-byte timeout.
  */
-export async function withFallbacks<T>(
+export async function withFallbacks<T, R = ChatRequest>(
   routes: readonly Route[],
-  request: ChatRequest,
+  request: R,
   settings: CallSettings,
   hooks: AttemptHooks,
-  start: (attempt: Attempt) => Promise<T>,
-): Promise<{ value: T; attempt: Attempt }> {
+  start: (attempt: Attempt<R>) => Promise<T>,
+  forModel: (request: R, route: Route, model: ChatModel) => R = chatRequestFor as never,
+): Promise<{ value: T; attempt: Attempt<R> }> {
   let lastError: GatewayError | undefined;
   for (let index = 0; index < routes.length; index++) {
     const route = routes[index]!;
@@ -113,7 +117,7 @@ export async function withFallbacks<T>(
     await hooks.onAttempt(route);
     for (let retry = 0; ; retry++) {
       if (hooks.clientClosed.aborted) throw new ClientClosedError();
-      const attempt = newAttempt(route, model, request, hooks);
+      const attempt = newAttempt(route, model, forModel(request, route, model), hooks);
       try {
         const value = await underFirstByteTimeout(attempt, settings.firstByteTimeoutMs, () => start(attempt));
         return { value, attempt };
@@ -139,8 +143,7 @@ export async function withFallbacks<T>(
   throw lastError ?? new Error('no route to call');
 }
 
-function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks: AttemptHooks): Attempt {
-  const modelRequest = forModel(request, route, model);
+function newAttempt<R>(route: Route, model: ChatModel, modelRequest: R, hooks: AttemptHooks): Attempt<R> {
   const controller = new AbortController();
   const ignored = new Set<string>();
   const ctx: CallContext = {
@@ -161,7 +164,7 @@ function newAttempt(route: Route, model: ChatModel, request: ChatRequest, hooks:
  * The request for one model: the provider's own model name, and the caller's native body only for a model that
  * speaks its format. A body that could not be translated whole is a 400 for every other model.
  */
-function forModel(request: ChatRequest, route: Route, model: ChatModel): ChatRequest {
+function chatRequestFor(request: ChatRequest, route: Route, model: ChatModel): ChatRequest {
   const native = request[NATIVE_BODY];
   const out: ChatRequest = { ...request, model: route.model };
   if (!native) return out;
@@ -171,7 +174,11 @@ function forModel(request: ChatRequest, route: Route, model: ChatModel): ChatReq
   return out;
 }
 
-async function underFirstByteTimeout<T>(attempt: Attempt, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+async function underFirstByteTimeout<T>(
+  attempt: Pick<Attempt<unknown>, 'controller' | 'route' | 'clock'>,
+  timeoutMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
   const running = run();
   const outcome = await withTimeout(running, timeoutMs, attempt.clock);
   if (outcome !== TIMED_OUT) return outcome;

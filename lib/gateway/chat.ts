@@ -13,7 +13,7 @@ import type { Metering } from '../usage/recorder.js';
 import { beginAccounting } from '../usage/settled.js';
 import { account, costHeader } from './account.js';
 import { authenticate } from './auth.js';
-import { modelNotPriced, outputCeiling, RequestBudget, worstCaseUnits } from './budget.js';
+import { outputCeiling, worstCaseUnits } from './budget.js';
 import {
   type Attempt,
   type AttemptHooks,
@@ -23,6 +23,7 @@ import {
   openStreamWithFallbacks,
 } from './call.js';
 import { customProviderNames, resolveChatModel } from './credentials.js';
+import { embeddings } from './embeddings.js';
 import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { chatIngress } from './ingress/chat.js';
 import { messagesIngress, parseCountTokensRequest } from './ingress/messages.js';
@@ -33,7 +34,8 @@ import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
-import { costOf, priceForRoute } from './price.js';
+import { assertGenerates, planRoutes } from './plan.js';
+import { costOf } from './price.js';
 import type { ResponseIdentity } from './respond.js';
 import { modelNotAllowed, type Route, resolveRoute, routeInScope } from './route.js';
 import { pipeStream } from './stream.js';
@@ -52,6 +54,7 @@ export interface ChatDeps {
 type Endpoint =
   | { kind: 'generate'; ingress: Ingress }
   | { kind: 'count_tokens' }
+  | { kind: 'embeddings' }
   | { kind: 'models' }
   | { kind: 'model'; id: string };
 
@@ -63,6 +66,7 @@ function endpointFor(req: HttpRequest): Endpoint | GatewayError {
   if (path === '/messages') return allow('POST', { kind: 'generate', ingress: messagesIngress });
   if (path === '/responses') return allow('POST', { kind: 'generate', ingress: responsesIngress });
   if (path === '/messages/count_tokens') return allow('POST', { kind: 'count_tokens' });
+  if (path === '/embeddings') return allow('POST', { kind: 'embeddings' });
   if (path === '/models') return allow('GET', { kind: 'models' });
   if (path.startsWith('/models/')) return allow('GET', { kind: 'model', id: decodeURIComponent(path.slice(8)) });
   return new GatewayError({
@@ -129,11 +133,12 @@ export async function handleGatewayRequest(
     } else if (endpoint.kind === 'count_tokens') {
       await countTokens(req, sink, deps, key, headers, startedAt);
     } else {
-      // Only generating requests are limited and accounted (CONTRACT.md §3, §5: one row per request).
+      // Only model calls are limited and accounted (CONTRACT.md §3, §5: one row per request).
       accounted = true;
-      outcome.endpoint = ingress.endpoint;
+      outcome.endpoint = endpoint.kind === 'embeddings' ? 'embeddings' : ingress.endpoint;
       await enforceRateLimit(key, deps.metering.usage, startedAt);
-      await generate(req, sink, deps, { key, headers, outcome, started, ingress });
+      if (endpoint.kind === 'embeddings') await embeddings(req.body, sink, deps, { key, headers, outcome, started });
+      else await generate(req, sink, deps, { key, headers, outcome, started, ingress });
     }
   } catch (raw) {
     await fail(raw, sink, headers, outcome, ingress);
@@ -191,27 +196,15 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
   outcome.model = request.model;
   outcome.stream = request.stream === true;
   const credentials = await deps.stores.credentials.get(key.project_id);
-  const custom = customProviderNames(credentials);
-  const routes = [request.model, ...fallbackModels].map((model, i) =>
-    resolveRoute(model, custom, outcome.at, i === 0 ? 'model' : `models[${i - 1}]`),
-  );
-  routes.forEach((route, i) => {
-    if (!routeInScope(key.models, route)) throw modelNotAllowed(route, i === 0 ? 'model' : `models[${i - 1}]`);
+  const { routes, prices, budget } = planRoutes({
+    models: [request.model, ...fallbackModels],
+    key,
+    credentials,
+    budgets: deps.metering.budgets,
+    outcome,
+    headers,
+    assertServes: assertGenerates,
   });
-  // The provider is chosen once the model is routed: even a provider_not_configured answer names it.
-  headers['x-gateway-provider'] = routes[0]!.provider;
-  outcome.provider = routes[0]!.provider;
-  outcome.providerModel = routes[0]!.model;
-  const prices = routes.map((route) => priceForRoute(route, credentials, outcome.at));
-  let budget: RequestBudget | undefined;
-  if (key.budget_usd !== null) {
-    // A budget holds only what can be priced: every model the request may reach must have a price.
-    routes.forEach((route, i) => {
-      if (!prices[i]) throw modelNotPriced(route.requested, i === 0 ? 'model' : `models[${i - 1}]`);
-    });
-    budget = new RequestBudget(deps.metering.budgets, { ...key, budget_usd: key.budget_usd }, outcome.at);
-    outcome.budget = budget;
-  }
   const inputEstimates = new Map<string, Promise<number>>();
   const inputEstimate = (route: Route): Promise<number> => {
     let estimate = inputEstimates.get(`${route.provider}/${route.model}`);

@@ -104,8 +104,17 @@ function redacting(model: ChatModel, secrets: readonly string[]): ChatModel {
     if (error instanceof Error) error.message = redact(error.message, secrets);
     return error;
   };
+  const embed = model.embed?.bind(model);
   return {
     ...(model.native ? { native: model.native.bind(model) } : {}),
+    ...(embed
+      ? {
+          embed: (request, context) =>
+            embed(request, context).catch((error: unknown) => {
+              throw scrub(error);
+            }),
+        }
+      : {}),
     complete: (request, context) =>
       model.complete(request, context).catch((error: unknown) => {
         throw scrub(error);

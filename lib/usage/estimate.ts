@@ -62,6 +62,20 @@ export function estimateInputTokens(request: ChatRequest, counter: TokenCounter)
   return tokens + countTexts(texts, counter);
 }
 
+/**
+ * Input tokens of an embeddings request (CONTRACT.md §4, §5): each text counted on its own (an embedding model
+ * sees no chat framing), a token array by its length. For the budget's reservation, and for providers that report
+ * no count (the Gemini API, Cohere without Bedrock's header).
+ */
+export function estimateEmbeddingInputTokens(
+  input: readonly (string | readonly number[])[],
+  counter: TokenCounter,
+): number {
+  let tokens = 0;
+  for (const item of input) tokens += typeof item === 'string' ? counter.count(item) : item.length;
+  return tokens;
+}
+
 /** Characters of one kind kept before only the length is counted on (about 2 MB of UTF-16). */
 export const MAX_KEPT_CHARS = 1 << 20;
 

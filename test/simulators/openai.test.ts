@@ -84,9 +84,9 @@ describe('OpenAI simulator', () => {
   });
 
   it('answers 404 with OpenAI’s error body on another path', async () => {
-    const response = await post({ messages }, '/v1/embeddings');
+    const response = await post({ messages }, '/v1/audio/speech');
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { message: 'Invalid URL (POST /v1/embeddings)' } });
+    expect(await response.json()).toMatchObject({ error: { message: 'Invalid URL (POST /v1/audio/speech)' } });
   });
 
   it('scripts text with usage, cached tokens, finish reason and model', async () => {

@@ -8,6 +8,7 @@ import type {
   ConverseRequest,
   ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
 import { badRequest } from '../../core/errors.js';
 import {
   type CallContext,
@@ -19,8 +20,17 @@ import {
   type NativeFormat,
   type ProviderFactory,
 } from '../../core/types.js';
+import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
 import { type BedrockSdk, bedrockClientFor, loadBedrockSdk } from './client.js';
 import { type BedrockCredential, bedrockCredentialSchema } from './credential.js';
+import {
+  BATCH_SIZE,
+  checkEmbeddingRequest,
+  fromInvokeEmbedding,
+  inputTokensHeader,
+  parseInvokeJson,
+  toInvokeBody,
+} from './embed.js';
 import { malformedResponse, mapBedrockError } from './errors.js';
 import { familyTraits } from './family.js';
 import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
@@ -123,6 +133,41 @@ class BedrockChatModel implements ChatModel {
     yield* convertConverseStream(guardEvents(output.stream, req.model, ctx.signal));
   }
 
+  /** One InvokeModel a batch (Titan: a text; Cohere: up to 96), the token counts summed where Bedrock gave them. */
+  async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
+    const { family, texts } = checkEmbeddingRequest(req);
+    let tokens: number | undefined = 0;
+    const vectors = await mapInBatches(texts, BATCH_SIZE[family.kind], EMBEDDING_CONCURRENCY, async (batch) => {
+      const body = toInvokeBody(req, family, batch, ctx.ignore);
+      const command = new this.sdk.InvokeModelCommand({
+        modelId: req.model,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: new TextEncoder().encode(JSON.stringify(body)),
+      });
+      let headers: Record<string, string | undefined> = {};
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
+          return result;
+        },
+        { step: 'deserialize', name: 'gatewayInputTokenCount' },
+      );
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = (await this.client.send(command, { abortSignal: ctx.signal })).body;
+      } catch (error) {
+        throw failure(error, req.model, ctx.signal);
+      }
+      const out = fromInvokeEmbedding(family, parseInvokeJson(bytes), batch.length);
+      const counted = out.inputTokens ?? inputTokensHeader(headers);
+      tokens = tokens === undefined || counted === undefined ? undefined : tokens + counted;
+      return out.vectors;
+    });
+    return tokens === undefined ? { vectors } : { vectors, inputTokens: tokens };
+  }
+
   private async converse(input: ConverseRequest, model: string, signal: AbortSignal): Promise<ChatResult> {
     let output: unknown;
     try {
@@ -146,6 +191,7 @@ function checkCredential(credential: BedrockCredential): BedrockCredential {
 export const bedrockFactory: ProviderFactory<BedrockCredential> = {
   type: 'bedrock',
   credentialSchema: bedrockCredentialSchema,
+  embeddings: true,
   async create(credential) {
     const checked = checkCredential(credential);
     const [client, sdk] = await Promise.all([bedrockClientFor(checked), loadBedrockSdk()]);

@@ -29,6 +29,7 @@ function hostOf(url: string | undefined): string | undefined {
 export const geminiFactory: ProviderFactory<GeminiCredential> = {
   type: 'gemini',
   credentialSchema: geminiCredentialSchema,
+  embeddings: true,
   async create(credential, options) {
     const client = await createClient(geminiClientOptions(credential));
     return new GeminiChatModel(client, {
@@ -41,6 +42,7 @@ export const geminiFactory: ProviderFactory<GeminiCredential> = {
 export const vertexFactory: ProviderFactory<VertexCredential> = {
   type: 'vertex-ai',
   credentialSchema: vertexCredentialSchema,
+  embeddings: true,
   async create(credential, options) {
     const client = await createClient(await vertexClientOptions(credential));
     return new GeminiChatModel(client, {

@@ -2,7 +2,10 @@
  * The ChatModel of `gemini` and `vertex-ai`: the same converters over the same SDK call; only the client differs.
  */
 import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
 import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
+import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
+import { fromEmbedResponse, geminiBatchSize, textsOf, toEmbedParams } from './embed.js';
 import { type ErrorContext, mapGeminiError } from './errors.js';
 import { toGeminiRequest } from './request.js';
 import { toChatResult } from './response.js';
@@ -46,7 +49,29 @@ export class GeminiChatModel implements ChatModel {
     yield* converter.end();
   }
 
-  private errorContext(req: ChatRequest): ErrorContext {
+  async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
+    const texts = textsOf(req, 'Gemini');
+    let tokens: number | undefined = 0;
+    const vectors = await mapInBatches(
+      texts,
+      geminiBatchSize(req.model, this.client.vertexai),
+      EMBEDDING_CONCURRENCY,
+      async (batch) => {
+        let raw: unknown;
+        try {
+          raw = await this.client.models.embedContent(toEmbedParams(req, batch, ctx.signal, ctx.ignore));
+        } catch (error) {
+          throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+        }
+        const out = fromEmbedResponse(raw, batch.length, this.options.provider);
+        tokens = tokens === undefined || out.inputTokens === undefined ? undefined : tokens + out.inputTokens;
+        return out.vectors;
+      },
+    );
+    return tokens === undefined ? { vectors } : { vectors, inputTokens: tokens };
+  }
+
+  private errorContext(req: { model: string }): ErrorContext {
     return { provider: this.options.provider, model: req.model, secrets: this.options.secrets };
   }
 }

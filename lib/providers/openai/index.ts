@@ -39,6 +39,8 @@ async function createModel(config: ClientConfig, provider: string, native = fals
     modelInPath: config.kind === 'azure',
     // OpenAI's own Responses API, and Azure's on the resource's v1 API; compatible servers rarely have one.
     nativeResponses: config.kind === 'azure' || native,
+    // OpenAI and Azure serve base64 embeddings (a quarter of the JSON); compatible servers may not.
+    base64Embeddings: native || config.kind === 'azure',
   });
 }
 
@@ -58,6 +60,7 @@ function azureConfig(apiKey: string, endpoint: string, apiVersion?: string): Cli
 export const openaiFactory: ProviderFactory<OpenAICredential> = {
   type: 'openai',
   credentialSchema: openaiCredentialSchema,
+  embeddings: true,
   create(credential: OpenAICredential, options: ProviderOptions): Promise<ChatModel> {
     const baseURL = credential.base_url ?? OPENAI_BASE_URL;
     if (isAzureEndpoint(baseURL)) {
@@ -77,6 +80,7 @@ export const openaiFactory: ProviderFactory<OpenAICredential> = {
 export const azureFactory: ProviderFactory<AzureCredential> = {
   type: 'azure',
   credentialSchema: azureCredentialSchema,
+  embeddings: true,
   create(credential: AzureCredential, options: ProviderOptions): Promise<ChatModel> {
     return createModel(
       azureConfig(credential.api_key, credential.endpoint, credential.api_version),
@@ -89,6 +93,7 @@ export const azureFactory: ProviderFactory<AzureCredential> = {
 export const openaiCompatibleFactory: ProviderFactory<OpenAICompatibleCredential> = {
   type: 'openai-compatible',
   credentialSchema: openaiCompatibleCredentialSchema,
+  embeddings: true,
   create(credential: OpenAICompatibleCredential, options: ProviderOptions): Promise<ChatModel> {
     const config: ClientConfig = { kind: 'openai', baseURL: credential.base_url };
     if (credential.api_key) config.apiKey = credential.api_key;
@@ -101,6 +106,7 @@ export const openaiCompatibleFactory: ProviderFactory<OpenAICompatibleCredential
 export const builtinOpenAICompatibleFactory: ProviderFactory<BuiltinOpenAICompatibleCredential> = {
   type: 'openai-compatible',
   credentialSchema: builtinOpenAICompatibleCredentialSchema,
+  embeddings: true,
   async create(credential: BuiltinOpenAICompatibleCredential, options: ProviderOptions): Promise<ChatModel> {
     const baseURL =
       credential.base_url ??

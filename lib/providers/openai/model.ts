@@ -7,6 +7,8 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
+import type { EmbeddingCreateParams } from 'openai/resources/embeddings';
+import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
 import {
   type CallContext,
   type ChatChunk,
@@ -19,6 +21,7 @@ import {
 } from '../../core/types.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
+import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
 import { type ErrorContext, incompleteStream, mapOpenAIError } from './errors.js';
 import { toCompletionBody, toStreamBody } from './request.js';
 import { toChatResult } from './response.js';
@@ -34,6 +37,11 @@ export interface OpenAIModelOptions {
   modelInPath?: boolean;
   /** OpenAI and Azure: `/v1/responses` goes to the provider's own Responses API. */
   nativeResponses?: boolean;
+  /**
+   * Ask for base64 embeddings whatever the caller wants, as the openai SDK does by default: four times less JSON to
+   * read, and the gateway decodes (or passes on) the float32 values. Only where the upstream is known to serve it.
+   */
+  base64Embeddings?: boolean;
 }
 
 export class OpenAIChatModel implements ChatModel {
@@ -79,6 +87,19 @@ export class OpenAIChatModel implements ChatModel {
     }
     // The SDK's iterator ends quietly when the signal aborts mid-stream: report the gateway's own abort.
     if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
+
+  async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
+    if (this.options.modelInPath) assertModelInPath(req.model, this.options.provider);
+    const encoding = this.options.base64Embeddings ? 'base64' : req.encoding;
+    const body = toEmbeddingBody({ ...req, encoding }) as unknown as EmbeddingCreateParams;
+    let raw: unknown;
+    try {
+      raw = await this.built.client.embeddings.create(body, { signal: ctx.signal });
+    } catch (error) {
+      throw this.mapError(error, ctx, req.model);
+    }
+    return fromEmbeddingResponse(raw, req.input.length, this.options.provider);
   }
 
   private async completeResponses(native: NativeBody, req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
