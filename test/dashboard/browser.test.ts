@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DashboardProxy, startDashboardProxy } from '../../scripts/dashboard-proxy.js';
 import type { Simulator } from '../../simulators/base.js';
 import { errorReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import {
@@ -22,6 +23,7 @@ import {
   watchProblems,
 } from '../helpers/dashboard-browser.js';
 import { setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
+import { type SigV4StandIn, startSigV4StandIn, TEST_CREDENTIALS, TEST_REGION } from '../helpers/sigv4-stand-in.js';
 
 const executable = chromiumPath();
 if (!executable) {
@@ -37,6 +39,8 @@ export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 let gateway: TestGateway;
 let sim: Simulator;
 let browser: Browser;
+let standIn: SigV4StandIn;
+let proxy: DashboardProxy;
 let restoreEnv: () => void;
 let projectId: string;
 
@@ -118,12 +122,22 @@ beforeAll(async () => {
   projectId = (await gateway.admin<{ id: string }>('POST', '/admin/projects', { name: 'busy' })).body.id;
   await gateway.putProvider(projectId, 'openai', { api_key: 'sk-test', base_url: `${sim.url}/v1` });
   await sendTraffic();
+  // What `npm run dashboard -- --url <AdminUrl>` starts, in front of a stand-in for the IAM-authorised Function URL.
+  standIn = await startSigV4StandIn(gateway.url, gateway.gateway.adminToken);
+  proxy = await startDashboardProxy({
+    adminUrl: standIn.url,
+    port: 0,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+  });
   browser = await launchChromium(executable);
   await mkdir(ARTIFACTS, { recursive: true });
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
+  await proxy?.close();
+  await standIn?.close();
   await gateway?.close();
   await sim?.close();
   restoreEnv?.();
@@ -237,6 +251,19 @@ describe.skipIf(!executable)('the dashboard in Chromium', () => {
     await expectShownEqualsApi(page, shown);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-local.png'), fullPage: true });
     expect(problems).toEqual({ console: [], failedRequests: [] });
+    await page.close();
+  }, 60_000);
+
+  it('served by npm run dashboard: every admin call SigV4-signed, no token asked, the same figures', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const problems = watchProblems(page);
+    const shown = await openDashboard(page, proxy.url, undefined);
+    expect(await page.isHidden('#login')).toBe(true);
+    await expectShownEqualsApi(page, shown);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sigv4.png'), fullPage: true });
+    expect(problems).toEqual({ console: [], failedRequests: [] });
+    expect(standIn.counts.refused).toBe(0);
+    expect(standIn.counts.verified).toBeGreaterThanOrEqual(10);
     await page.close();
   }, 60_000);
 
