@@ -40,6 +40,7 @@
   // --- formatting -------------------------------------------------------------------------------------------------
 
   const integer = new Intl.NumberFormat('en-US');
+  const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
   const usd = (value) => {
     if (value === null || value === undefined) return '—';
     const digits = value !== 0 && Math.abs(value) < 1 ? 6 : 2;
@@ -111,7 +112,8 @@
     };
     set('total-spend', usd(total.cost_usd), total.cost_usd);
     set('total-requests', integer.format(total.requests), total.requests);
-    $('total-tokens').textContent = `${integer.format(total.input_tokens)} / ${integer.format(total.output_tokens)}`;
+    $('total-tokens').textContent = `${compact.format(total.input_tokens)} / ${compact.format(total.output_tokens)}`;
+    $('total-tokens').title = `${integer.format(total.input_tokens)} in, ${integer.format(total.output_tokens)} out`;
     $('total-tokens').dataset.input = total.input_tokens;
     $('total-tokens').dataset.output = total.output_tokens;
     const rate = total.requests > 0 ? total.error_requests / total.requests : null;
@@ -124,14 +126,22 @@
     return [...byModel].sort((a, b) => b.cost_usd - a.cost_usd || b.requests - a.requests).map((g) => g.group);
   }
 
+  /** The smallest of 1, 2, 2.5 and 5 times a power of ten at or above `value`: round numbers on the axis. */
+  function niceCeiling(value) {
+    if (!(value > 0)) return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    return [1, 2, 2.5, 5, 10].map((step) => step * power).find((nice) => nice >= value * (1 - 1e-12));
+  }
+
   function renderChart(daily, range, order) {
     const days = daysOf(range);
     const color = new Map(order.map((model, i) => [model, COLORS[i % COLORS.length]]));
     const byDay = new Map(days.map((d) => [d, []]));
     for (const entry of daily.data) byDay.get(entry.day)?.push(entry);
     const heights = days.map((d) => byDay.get(d).reduce((sum, entry) => sum + entry.cost_usd, 0));
-    const top = Math.max(...heights, 0) || 1;
-    const [width, height, left, bottom] = [960, 240, 64, 24];
+    const top = niceCeiling(Math.max(...heights, 0));
+    // Drawn at the container's own width, so bars and labels keep their size whatever the window.
+    const [width, height, left, bottom] = [Math.max(480, $('chart').clientWidth || 960), 240, 64, 24];
     const plot = height - bottom - 8;
     const slot = (width - left) / days.length;
     const bar = Math.max(1, Math.min(28, slot * 0.7));
