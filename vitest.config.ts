@@ -8,6 +8,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: 'forks',
     // The AWS SDK's own switch for its "Node 22 from 2027" notice, which every test process would print otherwise.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Every request logs a line at info: tests print warnings and errors only (a test that reads info sets it).
+      GATEWAY_LOG_LEVEL: 'warn',
+    },
   },
 });

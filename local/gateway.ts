@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { dashboardPage, isDashboardPath } from '../dashboard/page.js';
 import { handleAdmin } from '../lib/admin/index.js';
 import { type Clock, TIMED_OUT, withTimeout } from '../lib/core/clock.js';
 import { GatewayError, toErrorBody } from '../lib/core/errors.js';
@@ -161,6 +162,13 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     }
     const request = toHttpRequest(req, body);
     if (request.path === '/health') return writeJson(res, 200, { status: 'ok' });
+    if (request.method === 'GET' && isDashboardPath(request.path)) {
+      // The page holds no data: it asks for the admin token and reads /admin like any other admin client.
+      const page = dashboardPage();
+      res.writeHead(page.status, { ...page.headers, 'content-length': Buffer.byteLength(page.body) });
+      res.end(page.body);
+      return;
+    }
     if (request.path === '/admin' || request.path.startsWith('/admin/')) {
       const answer = await handleAdmin(request, { stores, adminToken });
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });

@@ -22,6 +22,7 @@ function banner(gateway: LocalGateway, project: DefaultProject): string {
     `LLM gateway (local) on ${url}`,
     `  OpenAI base URL  ${url}/v1`,
     `  admin API        ${url}/admin   (Authorization: Bearer ${adminToken})`,
+    `  dashboard        ${url}/dashboard   (asks for the admin token above)`,
     `  data             ${dataDir}`,
     '',
   ];

@@ -3,6 +3,7 @@
  * `{"error": {"message", "type", "param", "code"}}` (CONTRACT.md §3).
  */
 import { GatewayError, toErrorBody, toGatewayError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import type { Stores } from '../storage/types.js';
 
 export interface AdminRequest {
@@ -34,12 +35,23 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** Renders any error; one that is not a GatewayError becomes an opaque 500 and is logged by name only. */
-export function errorResponse(error: unknown, headers: Record<string, string> = {}): AdminResponse {
+/**
+ * Renders any error. One that is not a GatewayError becomes an opaque 500 for the caller; it and any other 5xx are
+ * logged through the gateway's logger, with the request's method and path and the error's cause chain.
+ */
+export function errorResponse(
+  error: unknown,
+  headers: Record<string, string> = {},
+  req?: Pick<AdminRequest, 'method' | 'path'>,
+): AdminResponse {
   const gatewayError = toGatewayError(error);
-  if (!(error instanceof GatewayError)) {
-    const detail = error instanceof Error ? { error: error.name, detail: error.message } : { error: typeof error };
-    console.error(JSON.stringify({ level: 'ERROR', message: 'admin request failed', ...detail }));
+  if (!(error instanceof GatewayError) || gatewayError.status >= 500) {
+    log.error('admin request failed', {
+      method: req?.method,
+      path: req?.path,
+      status: gatewayError.status,
+      error: error instanceof Error ? error : { type: typeof error },
+    });
   }
   return json(gatewayError.status, toErrorBody(gatewayError), headers);
 }

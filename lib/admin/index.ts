@@ -23,7 +23,7 @@ export async function handleAdmin(req: AdminRequest, deps: AdminDeps): Promise<A
     }
     return await match.route.handler({ req, params: match.params, stores: deps.stores });
   } catch (error) {
-    return errorResponse(error, isUnauthorized(error) ? { 'www-authenticate': 'Bearer' } : {});
+    return errorResponse(error, isUnauthorized(error) ? { 'www-authenticate': 'Bearer' } : {}, req);
   }
 }
 

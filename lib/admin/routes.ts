@@ -2,11 +2,12 @@
 import type { Stores } from '../storage/types.js';
 import type { AdminRequest, AdminResponse } from './http.js';
 import { createKey, listKeys, revokeKey, updateKey } from './keys.js';
+import { getLatency } from './latency.js';
 import { listCatalogModels } from './models.js';
 import { createProject, getProject, listProjects } from './projects.js';
 import { deleteProvider, listProviders, putProvider } from './providers.js';
 import { listRequests } from './requests.js';
-import { getUsage } from './usage.js';
+import { getDailyUsage, getUsage } from './usage.js';
 
 export interface RouteContext {
   req: AdminRequest;
@@ -36,6 +37,8 @@ export const routes: readonly Route[] = [
   { method: 'PUT', pattern: '/admin/projects/:project/providers/:provider', handler: putProvider },
   { method: 'DELETE', pattern: '/admin/projects/:project/providers/:provider', handler: deleteProvider },
   { method: 'GET', pattern: '/admin/projects/:project/usage', handler: getUsage },
+  { method: 'GET', pattern: '/admin/projects/:project/usage/daily', handler: getDailyUsage },
+  { method: 'GET', pattern: '/admin/projects/:project/latency', handler: getLatency },
   { method: 'GET', pattern: '/admin/projects/:project/requests', handler: listRequests },
   { method: 'GET', pattern: '/admin/models', handler: listCatalogModels },
 ];

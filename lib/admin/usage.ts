@@ -1,11 +1,18 @@
 /**
- * `GET /admin/projects/{project}/usage?from=&to=&group_by=` (CONTRACT.md §3): a project's usage from the daily
- * counters, one query per day of the range, summed in memory. `from`/`to` are UTC days, both included (default: the
+ * `GET /admin/projects/{project}/usage?from=&to=&group_by=` (CONTRACT.md §3) and `…/usage/daily`: a project's
+ * usage from the daily counters, one query per day of the range, summed in memory. `from`/`to` are UTC days, both included (default: the
  * 30 days ending today); `group_by` is `model` (the default: the contract names none), `provider`, `key` or `day`.
  */
 import { badRequest } from '../core/errors.js';
 import type { Stores } from '../storage/types.js';
-import { aggregateUsage, USAGE_GROUP_BYS, type UsageGroupBy } from '../usage/aggregate.js';
+import {
+  aggregateDailyUsage,
+  aggregateUsage,
+  USAGE_GROUP_BYS,
+  USAGE_SPLIT_BYS,
+  type UsageGroupBy,
+  type UsageSplitBy,
+} from '../usage/aggregate.js';
 import { addDays, daySpan, daysBetween, formatDay, parseDay } from '../usage/days.js';
 import { usageStoreFor } from '../usage/for-stores.js';
 import { accountingSettled } from '../usage/settled.js';
@@ -45,11 +52,11 @@ function groupBy(value: string | undefined): UsageGroupBy {
 }
 
 /**
- * The query with its defaults applied, or a 400 naming the parameter at fault. A missing `to` is today; a missing
+ * The period with its defaults applied, or a 400 naming the parameter at fault. A missing `to` is today; a missing
  * `from` is 29 days before `to` (30 days in all). A range that runs backwards or spans more than 366 days names
- * `from`.
+ * `from`. Shared by every admin route that reads a period (`usage`, `usage/daily`, `latency`).
  */
-export function parseUsageQuery(query: Record<string, string | undefined>, now: Date): UsageQuery {
+export function parsePeriod(query: Record<string, string | undefined>, now: Date): { from: string; to: string } {
   const givenFrom = day(queryParam(query, 'from'), 'from');
   const to = day(queryParam(query, 'to'), 'to') ?? formatDay(now.getTime());
   const from = givenFrom ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
@@ -62,7 +69,18 @@ export function parseUsageQuery(query: Record<string, string | undefined>, now: 
       'invalid_date_range',
     );
   }
-  return { from, to, group_by: groupBy(queryParam(query, 'group_by')) };
+  return { from, to };
+}
+
+/** The usage query: the period and `group_by` (default `model`), or a 400 naming the parameter at fault. */
+export function parseUsageQuery(query: Record<string, string | undefined>, now: Date): UsageQuery {
+  return { ...parsePeriod(query, now), group_by: groupBy(queryParam(query, 'group_by')) };
+}
+
+function splitBy(value: string | undefined): UsageSplitBy {
+  if (value === undefined) return 'model';
+  if ((USAGE_SPLIT_BYS as readonly string[]).includes(value)) return value as UsageSplitBy;
+  throw badRequest(`Invalid 'split_by': expected one of ${USAGE_SPLIT_BYS.join(', ')}.`, 'split_by');
 }
 
 /** The usage tables beside the admin stores; a deployment without them is a server fault, not the caller's. */
@@ -78,4 +96,18 @@ export async function getUsage({ req, params, stores }: RouteContext): Promise<A
   await accountingSettled();
   const counters = await requireUsageStore(stores).dailyCounters(project.id, daysBetween(query.from, query.to));
   return json(200, { ...query, ...aggregateUsage(counters, query.group_by) });
+}
+
+/**
+ * `GET /admin/projects/{project}/usage/daily?from=&to=&split_by=`: the same counters per day × model (or provider,
+ * or key), for a chart of spend per day split by model. Each cell is what `/usage` would answer for that day and
+ * group; cells without requests are left out.
+ */
+export async function getDailyUsage({ req, params, stores }: RouteContext): Promise<AdminResponse> {
+  const project = await loadProject(stores, params.project);
+  const period = parsePeriod(req.query, new Date());
+  const split = splitBy(queryParam(req.query, 'split_by'));
+  await accountingSettled();
+  const counters = await requireUsageStore(stores).dailyCounters(project.id, daysBetween(period.from, period.to));
+  return json(200, { ...period, split_by: split, ...aggregateDailyUsage(counters, split) });
 }

@@ -53,6 +53,35 @@ export function usageRow(outcome: RequestOutcome, costUnits: CostUnits | null): 
   };
 }
 
+/**
+ * The request's one line at info, for a person reading the logs: who, what, how it ended, what it cost and
+ * how long it took. Never content, never the key itself: its id and the 8-character prefix the admin API shows.
+ */
+export function logRequest(row: UsageRow, keyPrefix: string | undefined): void {
+  log.info('request', {
+    requestId: row.id,
+    projectId: row.project_id,
+    keyId: row.key_id,
+    keyPrefix,
+    endpoint: row.endpoint,
+    model: row.model,
+    provider: row.provider,
+    providerModel: row.provider_model,
+    stream: row.stream,
+    status: row.status,
+    errorCode: row.error_code,
+    finishReason: row.finish_reason,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedInputTokens: row.cached_input_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    costUsd: row.cost_usd,
+    usageEstimated: row.usage_estimated,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+  });
+}
+
 export async function account(
   outcome: RequestOutcome,
   stores: Stores,
@@ -60,7 +89,9 @@ export async function account(
 ): Promise<void> {
   if (!outcome.projectId || !outcome.keyId) return;
   const costUnits = outcomeCostUnits(outcome);
-  const item: UsageItem = metering.usage.itemOf(usageRow(outcome, costUnits), costUnits);
+  const row = usageRow(outcome, costUnits);
+  logRequest(row, outcome.key?.prefix);
+  const item: UsageItem = metering.usage.itemOf(row, costUnits);
   const budget = outcome.budget;
   if (budget && !(await budget.settle(costUnits ?? 0))) item.budget_reserved_units = budget.reservedUnits;
   await Promise.all([

@@ -166,7 +166,16 @@ async function fail(
     return;
   }
   const error = toGatewayError(raw);
-  if (error.status >= 500) log.error('request failed', { requestId: outcome.requestId, error, cause: error.cause });
+  if (error.status >= 500) {
+    // `error` carries its cause chain: for an unreachable provider, down to the socket's code and message.
+    log.error('request failed', {
+      requestId: outcome.requestId,
+      model: outcome.model,
+      provider: outcome.provider,
+      status: error.status,
+      error,
+    });
+  }
   outcome.status = error.status;
   outcome.errorCode = error.code ?? error.type;
   if (error.retryAfterMs !== undefined)

@@ -72,7 +72,7 @@ export async function pipeStream(
     attempt.controller.abort();
     if (raw instanceof ClientClosedError || sink.closed.aborted) throw new ClientClosedError();
     const error = toGatewayError(raw);
-    log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, cause: error.cause });
+    log.warn('stream failed after it started', { requestId: outcome.requestId, code: error.code, error });
     outcome.status = error.status;
     outcome.errorCode = error.code ?? 'upstream_error';
     await sink.write(renderer.error(error)).catch(() => {});

@@ -21,6 +21,8 @@ export interface UsageTotals {
   unpriced_requests: number;
   /** Requests whose tokens are the gateway's estimate (CONTRACT.md §4). */
   estimated_requests: number;
+  /** Requests answered with a status of 400 or more, 499 (the client left) included. */
+  error_requests: number;
 }
 
 export interface UsageGroup extends UsageTotals {
@@ -42,6 +44,7 @@ interface Sums {
   cost_units: CostUnits;
   unpriced_requests: number;
   estimated_requests: number;
+  error_requests: number;
 }
 
 const emptySums = (): Sums => ({
@@ -53,6 +56,7 @@ const emptySums = (): Sums => ({
   cost_units: 0,
   unpriced_requests: 0,
   estimated_requests: 0,
+  error_requests: 0,
 });
 
 function add(into: Sums, counters: Sums): void {
@@ -64,6 +68,7 @@ function add(into: Sums, counters: Sums): void {
   into.cost_units += counters.cost_units;
   into.unpriced_requests += counters.unpriced_requests;
   into.estimated_requests += counters.estimated_requests;
+  into.error_requests += counters.error_requests;
 }
 
 function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
@@ -76,6 +81,7 @@ function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
     cost_usd: unitsToUsd(cost_units),
     unpriced_requests: sums.unpriced_requests,
     estimated_requests: sums.estimated_requests,
+    error_requests: sums.error_requests,
   };
 }
 
@@ -117,5 +123,43 @@ export function aggregateUsage(counters: readonly DailyCounters[], groupBy: Usag
   const data = [...groups.entries()]
     .sort(([a], [b]) => compareGroups(a, b))
     .map(([group, sums]) => ({ group, ...toTotals(sums) }));
+  return { data, total: toTotals(total) };
+}
+
+/** A split dimension for the daily series: every group-by but `day` itself. */
+export const USAGE_SPLIT_BYS = ['model', 'provider', 'key'] as const;
+export type UsageSplitBy = (typeof USAGE_SPLIT_BYS)[number];
+
+export interface DailyUsageGroup extends UsageGroup {
+  day: string;
+}
+
+export interface DailyUsageReport {
+  data: DailyUsageGroup[];
+  total: UsageTotals;
+}
+
+/**
+ * Sums counters per day × group (`GET /admin/projects/{p}/usage/daily`): the cells of a chart of spend per day split
+ * by model, say. Summing a day's cells gives that day's `group_by=day` entry, and a group's cells its `group_by=model`
+ * entry, exactly (in units). Ordered by day, then as `aggregateUsage` orders groups; empty cells are left out.
+ */
+export function aggregateDailyUsage(counters: readonly DailyCounters[], splitBy: UsageSplitBy): DailyUsageReport {
+  const cells = new Map<string, { day: string; group: string | null; sums: Sums }>();
+  const total = emptySums();
+  for (const item of counters) {
+    const group = groupOf(item, splitBy);
+    const id = `${item.day}\u0000${group ?? ''}\u0000${group === null ? 'none' : 'named'}`;
+    let cell = cells.get(id);
+    if (!cell) {
+      cell = { day: item.day, group, sums: emptySums() };
+      cells.set(id, cell);
+    }
+    add(cell.sums, item);
+    add(total, item);
+  }
+  const data = [...cells.values()]
+    .sort((a, b) => (a.day === b.day ? compareGroups(a.group, b.group) : a.day < b.day ? -1 : 1))
+    .map(({ day, group, sums }) => ({ day, group, ...toTotals(sums) }));
   return { data, total: toTotals(total) };
 }

@@ -32,6 +32,8 @@ export interface CounterAmounts {
   cost_units: CostUnits;
   unpriced_requests: number;
   estimated_requests: number;
+  /** Requests answered with an HTTP status of 400 or more (499 included: the client left before the answer). */
+  error_requests: number;
   /** Budget items only: spend plus reservations in flight; a settlement adds (actual − reserved). */
   committed_units: CostUnits;
 }
@@ -56,6 +58,7 @@ const AMOUNT_NAMES = [
   'cost_units',
   'unpriced_requests',
   'estimated_requests',
+  'error_requests',
   'committed_units',
 ] as const satisfies readonly (keyof CounterAmounts)[];
 
@@ -90,6 +93,7 @@ export function amountsOf(item: UsageItem): CounterAmounts {
     cost_units: costUnits ?? 0,
     unpriced_requests: costUnits === null && item.input_tokens + item.output_tokens > 0 ? 1 : 0,
     estimated_requests: item.usage_estimated ? 1 : 0,
+    error_requests: item.status >= 400 ? 1 : 0,
     committed_units: 0,
   };
 }
@@ -137,6 +141,7 @@ export function zeroAmounts(): CounterAmounts {
     cost_units: 0,
     unpriced_requests: 0,
     estimated_requests: 0,
+    error_requests: 0,
     committed_units: 0,
   };
 }

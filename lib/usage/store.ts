@@ -63,6 +63,22 @@ export interface DailyCounters {
   cost_units: CostUnits;
   unpriced_requests: number;
   estimated_requests: number;
+  /** Requests answered 400 or above; 0 in counters written before 2026-12-07, which did not count them. */
+  error_requests: number;
+}
+
+/** What a latency report reads of a row. */
+export interface RowTiming {
+  model: string | null;
+  status: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+}
+
+export interface RowTimings {
+  rows: RowTiming[];
+  /** False when the period held more rows than were read. */
+  complete: boolean;
 }
 
 export interface RequestPage {
@@ -207,6 +223,48 @@ export class UsageStore {
   }
 
   /**
+   * The timings of a project's rows from `fromDay` to `toDay` (UTC, both included), newest first, at most `limit`:
+   * one Query on the row's sort key (which starts with its time) projecting only what latency reports read.
+   * `complete` is false when rows were left unread past the limit (the oldest ones).
+   */
+  async timingsBetween(projectId: string, fromDay: string, toDay: string, limit: number): Promise<RowTimings> {
+    const rows: RowTiming[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.usage,
+          KeyConditionExpression: 'project_id = :p AND sk BETWEEN :from AND :to',
+          // `status` is a DynamoDB reserved word, and so might any name be: every one goes through a placeholder.
+          ProjectionExpression: '#model, #status, #latency, #ttft',
+          ExpressionAttributeNames: {
+            '#model': 'model',
+            '#status': 'status',
+            '#latency': 'latency_ms',
+            '#ttft': 'ttft_ms',
+          },
+          // A sort key is `<ISO time>#<id>`: `T` starts a day's keys and `~` sorts after any of them.
+          ExpressionAttributeValues: marshall({ ':p': projectId, ':from': `${fromDay}T`, ':to': `${toDay}T~` }),
+          ScanIndexForward: false,
+          Limit: limit + 1 - rows.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const raw of result.Items ?? []) {
+        const item = unmarshall(raw);
+        rows.push({
+          model: str(item.model),
+          status: num(item.status),
+          latency_ms: num(item.latency_ms),
+          ttft_ms: typeof item.ttft_ms === 'number' ? item.ttft_ms : null,
+        });
+      }
+      start = result.LastEvaluatedKey;
+    } while (start && rows.length <= limit);
+    return { rows: rows.slice(0, limit), complete: rows.length <= limit };
+  }
+
+  /**
    * Every counter item of a project for each day in `days`: one query per day (more only past 1 MB of counters in
    * a day), a few days at a time, in no particular order.
    */
@@ -310,5 +368,6 @@ function toCounters(item: Record<string, unknown>): DailyCounters {
     cost_units: num(item.cost_units),
     unpriced_requests: num(item.unpriced_requests),
     estimated_requests: num(item.estimated_requests),
+    error_requests: num(item.error_requests),
   };
 }

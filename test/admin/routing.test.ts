@@ -94,12 +94,19 @@ describe('routing', () => {
         },
       },
     };
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const reply = await adminClient(broken).call('GET', '/admin/projects');
     const logged = log.mock.calls.map((args) => String(args[0]));
     log.mockRestore();
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toContain('admin request failed');
+    // The logs, for the operator, say what failed; the answer, for the caller, does not.
+    expect(JSON.parse(logged[0]!)).toMatchObject({
+      level: 'error',
+      message: 'admin request failed',
+      method: 'GET',
+      path: '/admin/projects',
+      error: { name: 'Error', message: 'connect ECONNREFUSED 10.0.0.7:8000' },
+    });
     const error = expectError(reply, 500);
     expect(error.type).toBe('server_error');
     expect(reply.body).not.toContain('10.0.0.7');

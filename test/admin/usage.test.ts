@@ -35,6 +35,8 @@ interface Seed {
   tokens?: [input: number, output: number, cacheRead?: number, cacheWrite?: number];
   /** Overrides the catalog price; `null` for a model without one. */
   price?: { input: number; output: number } | null;
+  latency?: number;
+  ttft?: number | null;
 }
 
 let seq = 0;
@@ -62,8 +64,8 @@ function outcome(projectId: string, seed: Seed): RequestOutcome {
     stream: false,
     status: seed.status ?? 200,
     usage: seed.tokens ? { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } : undefined,
-    latencyMs: 10,
-    ttftMs: 5,
+    latencyMs: seed.latency ?? 10,
+    ttftMs: seed.ttft === null ? undefined : (seed.ttft ?? 5),
   };
 }
 
@@ -74,21 +76,36 @@ const llama = { model: 'acme/llama-3', provider: 'acme', providerModel: 'llama-3
 /** In the range 2025-03-01..2025-03-05, and two outside it. Costs by hand below, from the catalog's prices. */
 const seeds: Seed[] = [
   // gpt-4o-mini (0.15 in, 0.075 cached, 0.6 out per million): 800×0.15 + 200×0.075 + 500×0.6 = 435 µUSD
-  { at: '2025-03-01T10:00:00.000Z', key: 'key_a', ...mini, tokens: [1000, 500, 200] },
+  { at: '2025-03-01T10:00:00.000Z', key: 'key_a', ...mini, tokens: [1000, 500, 200], latency: 100, ttft: 20 },
   // gpt-4o (2.5 in, 10 out): 2000×2.5 + 100×10 = 6000 µUSD
-  { at: '2025-03-01T23:59:59.999Z', key: 'key_b', ...four, tokens: [2000, 100] },
+  { at: '2025-03-01T23:59:59.999Z', key: 'key_b', ...four, tokens: [2000, 100], latency: 300, ttft: null },
   // custom 1 in, 2 out: 1000×1 + 500×2 = 2000 µUSD
-  { at: '2025-03-02T00:00:00.000Z', key: 'key_a', ...llama, tokens: [1000, 500], price: { input: 1, output: 2 } },
+  {
+    at: '2025-03-02T00:00:00.000Z',
+    key: 'key_a',
+    ...llama,
+    tokens: [1000, 500],
+    price: { input: 1, output: 2 },
+    latency: 50,
+  },
   // a custom model without prices: tokens counted, no cost, one unpriced request
-  { at: '2025-03-02T12:00:00.000Z', key: 'key_b', ...llama, model: 'acme/free', tokens: [300, 30], price: null },
+  {
+    at: '2025-03-02T12:00:00.000Z',
+    key: 'key_b',
+    ...llama,
+    model: 'acme/free',
+    tokens: [300, 30],
+    price: null,
+    latency: 200,
+  },
   // a validation error after auth: no model, no provider, no tokens
   { at: '2025-03-03T08:00:00.000Z', key: 'key_a', status: 400 },
   // a client that went away before any usage: priced model, zero cost
   { at: '2025-03-05T18:00:00.000Z', key: 'key_a', ...mini, status: 499 },
   // an upstream 500 after retries: a 502 with the catalog price and no tokens
   { at: '2025-03-05T19:00:00.000Z', key: 'key_b', ...four, status: 502 },
-  { at: '2025-02-28T23:59:59.999Z', key: 'key_a', ...mini, tokens: [100, 100] },
-  { at: '2025-03-06T00:00:00.000Z', key: 'key_a', ...mini, tokens: [100, 100] },
+  { at: '2025-02-28T23:59:59.999Z', key: 'key_a', ...mini, tokens: [100, 100], latency: 9000 },
+  { at: '2025-03-06T00:00:00.000Z', key: 'key_a', ...mini, tokens: [100, 100], latency: 9000 },
 ];
 const RANGE = { from: '2025-03-01', to: '2025-03-05' };
 const EXPECTED_COST_USD = 0.000435 + 0.006 + 0.002;
@@ -127,6 +144,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cost_usd: 0,
         unpriced_requests: 1,
         estimated_requests: 0,
+        error_requests: 0,
       },
       {
         group: 'acme/llama-3',
@@ -138,6 +156,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cost_usd: 0.002,
         unpriced_requests: 0,
         estimated_requests: 0,
+        error_requests: 0,
       },
       {
         group: 'gpt-4o',
@@ -149,6 +168,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cost_usd: 0.006,
         unpriced_requests: 0,
         estimated_requests: 0,
+        error_requests: 1,
       },
       {
         group: 'openai/gpt-4o-mini',
@@ -160,6 +180,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cost_usd: 0.000435,
         unpriced_requests: 0,
         estimated_requests: 0,
+        error_requests: 1,
       },
       {
         group: null,
@@ -171,6 +192,7 @@ describe('GET /admin/projects/{p}/usage', () => {
         cost_usd: 0,
         unpriced_requests: 0,
         estimated_requests: 0,
+        error_requests: 1,
       },
     ]);
     expect(json.total).toEqual({
@@ -182,6 +204,7 @@ describe('GET /admin/projects/{p}/usage', () => {
       cost_usd: 0.008435,
       unpriced_requests: 1,
       estimated_requests: 0,
+      error_requests: 3,
     });
     expect(units(json.total.cost_usd)).toBe(units(EXPECTED_COST_USD));
   });
@@ -237,6 +260,7 @@ describe('GET /admin/projects/{p}/usage', () => {
       cost_usd: 0,
       unpriced_requests: 0,
       estimated_requests: 0,
+      error_requests: 0,
     });
   });
 
@@ -284,6 +308,93 @@ describe('GET /admin/projects/{p}/usage', () => {
   });
 });
 
+describe('GET /admin/projects/{p}/usage/daily', () => {
+  const dailyPath = () => `/admin/projects/${project}/usage/daily`;
+
+  it('answers one cell per day and model, each equal to /usage for that day and model', async () => {
+    const { status, json } = await get(dailyPath(), RANGE);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ ...RANGE, split_by: 'model' });
+    expect(json.data.map((cell: { day: string; group: string | null }) => [cell.day, cell.group])).toEqual([
+      ['2025-03-01', 'gpt-4o'],
+      ['2025-03-01', 'openai/gpt-4o-mini'],
+      ['2025-03-02', 'acme/free'],
+      ['2025-03-02', 'acme/llama-3'],
+      ['2025-03-03', null],
+      ['2025-03-05', 'gpt-4o'],
+      ['2025-03-05', 'openai/gpt-4o-mini'],
+    ]);
+    for (const cell of json.data) {
+      const byModel = (await get(usagePath(), { from: cell.day, to: cell.day, group_by: 'model' })).json.data;
+      const { day: _day, ...sums } = cell;
+      expect(byModel.find((g: { group: string | null }) => g.group === cell.group)).toEqual(sums);
+    }
+    expect(json.total).toEqual((await get(usagePath(), RANGE)).json.total);
+  });
+
+  it('splits by key when asked', async () => {
+    const { json } = await get(dailyPath(), { ...RANGE, split_by: 'key' });
+    expect(json.data[0]).toMatchObject({ day: '2025-03-01', group: 'key_a', requests: 1 });
+  });
+
+  it.each([
+    [{ split_by: 'day' }, 'split_by'],
+    [{ from: '2025-03-06', to: '2025-03-05' }, 'from'],
+  ])('answers 400 naming the parameter for %o', async (query, param) => {
+    const { status, json } = await get(dailyPath(), query);
+    expect(status).toBe(400);
+    expect(json.error).toMatchObject({ type: 'invalid_request_error', param });
+  });
+});
+
+describe('GET /admin/projects/{p}/latency', () => {
+  const latencyPath = () => `/admin/projects/${project}/latency`;
+
+  it('gives p50/p95 of latency and TTFT per model over the successful rows of the period', async () => {
+    const { status, json } = await get(latencyPath(), RANGE);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ ...RANGE, rows_read: 7, complete: true });
+    const view = (g: { group: string | null; requests: number; latency_ms: object; ttft_ms: object }) => [
+      g.group,
+      g.requests,
+      g.latency_ms,
+      g.ttft_ms,
+    ];
+    expect(json.data.map(view)).toEqual([
+      ['acme/free', 1, { p50: 200, p95: 200 }, { p50: 5, p95: 5 }],
+      ['acme/llama-3', 1, { p50: 50, p95: 50 }, { p50: 5, p95: 5 }],
+      ['gpt-4o', 1, { p50: 300, p95: 300 }, { p50: null, p95: null }],
+      ['openai/gpt-4o-mini', 1, { p50: 100, p95: 100 }, { p50: 20, p95: 20 }],
+    ]);
+    expect(json.total).toEqual({
+      requests: 4,
+      latency_ms: { p50: 100, p95: 300 },
+      ttft_requests: 3,
+      ttft_ms: { p50: 5, p95: 20 },
+    });
+  });
+
+  it('reads only the rows of the period, both end days included', async () => {
+    const { json } = await get(latencyPath(), { from: '2025-02-28', to: '2025-02-28' });
+    expect(json.rows_read).toBe(1);
+    expect(json.total.latency_ms).toEqual({ p50: 9000, p95: 9000 });
+    const none = (await get(latencyPath(), { from: '2024-01-01', to: '2024-01-02' })).json;
+    expect(none).toMatchObject({ data: [], rows_read: 0, complete: true });
+  });
+
+  it('reads the newest rows first and says when it stopped at its limit', async () => {
+    const timings = await usage.timingsBetween(project, '2025-02-28', '2025-03-06', 2);
+    expect(timings.complete).toBe(false);
+    expect(timings.rows.map((row) => row.latency_ms)).toEqual([9000, 10]);
+    expect((await usage.timingsBetween(project, '2025-03-06', '2025-03-06', 1)).complete).toBe(true);
+  });
+
+  it('answers 400 naming from for a bad period, and 404 for an unknown project', async () => {
+    expect((await get(latencyPath(), { from: 'soon' })).json.error.param).toBe('from');
+    expect((await get('/admin/projects/proj_000000000000000000000000/latency', RANGE)).status).toBe(404);
+  });
+});
+
 describe('parseUsageQuery defaults', () => {
   const now = new Date('2025-03-10T23:30:00Z');
 
@@ -327,8 +438,8 @@ describe('GET /admin/projects/{p}/requests', () => {
       cached_input_tokens: 200,
       cache_write_tokens: 0,
       cost_usd: 0.000435,
-      latency_ms: 10,
-      ttft_ms: 5,
+      latency_ms: 100,
+      ttft_ms: 20,
       finish_reason: null,
       error_code: null,
       stream: false,

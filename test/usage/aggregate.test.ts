@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateUsage } from '../../lib/usage/aggregate.js';
+import { aggregateDailyUsage, aggregateUsage } from '../../lib/usage/aggregate.js';
 import { addDays, daySpan, daysBetween, parseDay } from '../../lib/usage/days.js';
 import type { DailyCounters } from '../../lib/usage/store.js';
 
@@ -17,6 +17,7 @@ function counters(day: string, model: string, provider: string, key: string, cos
     cost_units: costUnits,
     unpriced_requests: 0,
     estimated_requests: day === '2025-01-02' ? 1 : 0,
+    error_requests: model === '-' ? 1 : 0,
   };
 }
 
@@ -45,6 +46,7 @@ describe('aggregateUsage', () => {
       cost_usd: 0.0000003001,
       unpriced_requests: 0,
       estimated_requests: 2,
+      error_requests: 1,
     });
   });
 
@@ -69,8 +71,56 @@ describe('aggregateUsage', () => {
         cost_usd: 0,
         unpriced_requests: 0,
         estimated_requests: 0,
+        error_requests: 0,
       },
     });
+  });
+});
+
+describe('aggregateDailyUsage', () => {
+  const items = [
+    counters('2025-01-02', 'b', 'p', 'k1', 1_000),
+    counters('2025-01-01', 'a', 'p', 'k2', 2_000),
+    counters('2025-01-01', '-', '-', 'k1', 0),
+    counters('2025-01-02', 'a', 'q', 'k1', 1),
+    counters('2025-01-02', 'a', 'p', 'k2', 3),
+  ];
+
+  it('sums one cell per day and model, ordered by day then model, requests without a model last', () => {
+    const report = aggregateDailyUsage(items, 'model');
+    expect(report.data.map((cell) => [cell.day, cell.group, cell.requests, cell.cost_usd])).toEqual([
+      ['2025-01-01', 'a', 1, 0.0000002],
+      ['2025-01-01', null, 1, 0],
+      ['2025-01-02', 'a', 2, 0.0000000004],
+      ['2025-01-02', 'b', 1, 0.0000001],
+    ]);
+    expect(report.total).toEqual(aggregateUsage(items, 'model').total);
+  });
+
+  it('has cells that add up to the day groups and the model groups of aggregateUsage', () => {
+    const cells = aggregateDailyUsage(items, 'model').data;
+    for (const [groupBy, pick] of [
+      ['day', (cell: { day: string }) => cell.day],
+      ['model', (cell: { group: string | null }) => cell.group],
+    ] as const) {
+      for (const group of aggregateUsage(items, groupBy).data) {
+        const members = cells.filter((cell) => pick(cell) === group.group);
+        expect(members.reduce((sum, cell) => sum + cell.requests, 0)).toBe(group.requests);
+        expect(members.reduce((sum, cell) => sum + Math.round(cell.cost_usd * 1e10), 0)).toBe(
+          Math.round(group.cost_usd * 1e10),
+        );
+      }
+    }
+  });
+
+  it('splits by key or provider too', () => {
+    expect(aggregateDailyUsage(items, 'key').data.map((cell) => [cell.day, cell.group])).toEqual([
+      ['2025-01-01', 'k1'],
+      ['2025-01-01', 'k2'],
+      ['2025-01-02', 'k1'],
+      ['2025-01-02', 'k2'],
+    ]);
+    expect(aggregateDailyUsage(items, 'provider').data.map((cell) => cell.group)).toEqual(['p', null, 'p', 'q']);
   });
 });
 
