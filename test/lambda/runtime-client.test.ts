@@ -197,6 +197,21 @@ describe('the chat function under aws-lambda-ric, next to the local server', () 
     }
   });
 
+  it('takes the key from x-api-key beside a SigV4 Authorization, as requests signed by CloudFront OAC arrive', async () => {
+    const signed = {
+      ...json,
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20261207/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=0f1e2d',
+      'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'x-api-key': key,
+    };
+    const { local, lambda } = await both('chat', 'POST', '/v1/chat/completions', signed, chatBody(), () =>
+      sim.script(textReply('Signed hello')),
+    );
+    expect(local.status).toBe(200);
+    expect(normalised(lambda)).toEqual(normalised(local));
+  });
+
   it('ends a stream that fails mid-way with the same error event: a dropped connection, an error event', async () => {
     const auth = { ...json, authorization: `Bearer ${key}` };
     for (const reply of [
