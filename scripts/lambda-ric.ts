@@ -55,8 +55,11 @@ export async function ensureRuntimeClient(): Promise<string> {
       throw new Error(`npm ci of aws-lambda-ric failed: ${error.stderr?.slice(-4000) || error.message}`);
     });
     console.log(`… built in ${Math.round((Date.now() - started) / 1000)} s`);
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
+    // Another run may have finished the same build meanwhile: keep the one in place, which may be in use.
+    if (!(await runtimeClientEntry())) {
+      await rm(target, { recursive: true, force: true });
+      await rename(staging, target);
+    }
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
