@@ -130,6 +130,8 @@ beforeAll(async () => {
   await Promise.all((['chat', 'admin'] as const).map((name) => build(esbuildOptions(name, join(bundles, name)))));
   sim = await startOpenAISimulator();
   gateway = await startTestGateway();
+  // The functions' environment is fixed when their process starts: a setting a case needs (a short keep-alive quiet
+  // time, say) goes in startFunction's third argument here, and into process.env (setEnv) for the local server.
   [chat, admin] = await Promise.all([startFunction('chat', runtimeClient), startFunction('admin', runtimeClient)]);
   ({ projectId, key } = await gateway.project('lambda-ric'));
   await gateway.putProvider(projectId, 'openai', { api_key: 'sk-sim-upstream', base_url: `${sim.url}/v1` });
