@@ -112,14 +112,15 @@ async function both(
   headers: Record<string, string>,
   body?: unknown,
   script?: () => void,
-): Promise<{ local: Answer; lambda: Answer }> {
+): Promise<{ local: Answer; lambda: Answer; upstream: { local?: unknown; lambda?: unknown } }> {
   sim.reset();
   script?.();
   const local = await call(gateway.url, method, path, headers, body);
+  const localUpstream = sim.lastRequest?.body;
   sim.reset();
   script?.();
   const lambda = await call((target === 'chat' ? chat : admin).url, method, path, headers, body);
-  return { local, lambda };
+  return { local, lambda, upstream: { local: localUpstream, lambda: sim.lastRequest?.body } };
 }
 
 beforeAll(async () => {
@@ -153,9 +154,12 @@ const chatBody = (extra: Record<string, unknown> = {}) => ({
 describe('the chat function under aws-lambda-ric, next to the local server', () => {
   it('answers a JSON completion with the same status, headers and body', async () => {
     const auth = { ...json, authorization: `Bearer ${key}` };
-    const { local, lambda } = await both('chat', 'POST', '/v1/chat/completions', auth, chatBody(), () =>
+    const { local, lambda, upstream } = await both('chat', 'POST', '/v1/chat/completions', auth, chatBody(), () =>
       sim.script(textReply('Hello there')),
     );
+    // The provider was asked the same thing both ways.
+    expect(upstream.local).toMatchObject({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+    expect(upstream.lambda).toEqual(upstream.local);
     expect(local.status).toBe(200);
     expect(JSON.parse(local.body)).toMatchObject({ choices: [{ message: { content: 'Hello there' } }] });
     expect(Object.keys(normalised(local).headers)).toEqual(
@@ -169,9 +173,15 @@ describe('the chat function under aws-lambda-ric, next to the local server', () 
 
   it('streams SSE with the same bytes, event for event', async () => {
     const auth = { ...json, authorization: `Bearer ${key}` };
-    const { local, lambda } = await both('chat', 'POST', '/v1/chat/completions', auth, chatBody({ stream: true }), () =>
-      sim.script(textReply(['Hel', 'lo', ' world'])),
+    const { local, lambda, upstream } = await both(
+      'chat',
+      'POST',
+      '/v1/chat/completions',
+      auth,
+      chatBody({ stream: true }),
+      () => sim.script(textReply(['Hel', 'lo', ' world'])),
     );
+    expect(upstream.lambda).toEqual(upstream.local);
     expect(local.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(local.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(normalised(lambda)).toEqual(normalised(local));
