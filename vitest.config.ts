@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/lambda needs AWS's runtime interface client, a native build: `npm run test:lambda` (vitest.lambda.config.ts).
+    exclude: ['**/node_modules/**', 'test/lambda/**'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

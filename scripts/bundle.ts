@@ -39,7 +39,7 @@ interface BundleReport {
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** The outputs Node loads on `import(entry)`: static imports only, recursively. */
-function eagerOutputs(metafile: Metafile, entry: string, seen = new Set<string>()): Set<string> {
+export function eagerOutputs(metafile: Metafile, entry: string, seen = new Set<string>()): Set<string> {
   if (seen.has(entry)) return seen;
   seen.add(entry);
   for (const imported of metafile.outputs[entry]?.imports ?? []) {
@@ -152,7 +152,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -64,6 +64,18 @@ describe('the chat function bundle', () => {
     const openai = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === 'node_modules/openai/index.mjs');
     expect(dynamic.map((i) => i.path)).toContain(openai?.[0]);
   });
+
+  it("loads under 1 MiB at cold start, without zod's locales", () => {
+    const eager = [...loadedAtImport(metafile, entryKey)];
+    const bytes = eager.reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0);
+    expect(bytes).toBeLessThan(1024 * 1024);
+    // `import { z } from 'zod'` takes zod's namespace as a value, and with it every locale (~350 KiB): the code
+    // imports `* as z`, whose members esbuild can leave out one by one.
+    const locales = eager.flatMap((file) =>
+      Object.keys(metafile.outputs[file]?.inputs ?? {}).filter((input) => input.includes('/zod/v4/locales/')),
+    );
+    expect(locales.filter((input) => !input.endsWith('/en.js'))).toEqual([]);
+  });
 });
 
 // The event-driven functions: built as deployed, then imported by a fresh `node` with no AWS_* variables, as Lambda's

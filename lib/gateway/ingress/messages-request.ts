@@ -6,7 +6,7 @@
  * a 400 naming the field.
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../../core/errors.js';
 import {
   type AssistantMessage,

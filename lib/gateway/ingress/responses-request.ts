@@ -6,7 +6,7 @@
  * provider's own Responses API (`previous_response_id`, built-in tools, item references) is a 400 naming it.
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../../core/errors.js';
 import {
   type AssistantMessage,
