@@ -1,20 +1,28 @@
 /**
  * A Claude Code session's requests, as its public documentation and issue reports show them (`?beta=true`,
  * `anthropic-beta` flags, system blocks with `cache_control`, tools, `metadata.user_id`, streaming, count_tokens),
- * replayed through the local server to Anthropic (natively) and to an OpenAI-compatible provider (translated); the
+ * replayed through the local server to Anthropic (natively), to Claude on Bedrock (natively, in Anthropic's format
+ * through InvokeModelWithResponseStream) and to an OpenAI-compatible provider (translated); the
  * answers are read back with the Anthropic SDK's own stream parser.
  * @see https://docs.anthropic.com/en/docs/claude-code/llm-gateway
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnthropicSimulator, startAnthropicSimulator, toolUseReply } from '../../simulators/anthropic.js';
+import {
+  type AnthropicSimulator,
+  startAnthropicSimulator,
+  streamEvents,
+  toolUseReply,
+} from '../../simulators/anthropic.js';
 import type { Simulator } from '../../simulators/base.js';
+import { type BedrockSimulator, invokeStream, routeOf, startBedrockSimulator } from '../../simulators/bedrock.js';
 import { startOpenAISimulator, toolCallsReply } from '../../simulators/openai.js';
 import { setEnv, startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
 
 let gateway: TestGateway;
 let anthropic: AnthropicSimulator;
 let acme: Simulator;
+let bedrock: BedrockSimulator;
 let key: string;
 let restoreEnv: () => void;
 
@@ -22,17 +30,25 @@ beforeAll(async () => {
   restoreEnv = setEnv({ ANTHROPIC_API_KEY: undefined });
   anthropic = await startAnthropicSimulator({ apiKey: 'sk-ant-sim-0000' });
   acme = await startOpenAISimulator();
+  bedrock = await startBedrockSimulator();
   gateway = await startTestGateway();
   let projectId: string;
   ({ projectId, key } = await gateway.project('claude-code'));
   await gateway.putProvider(projectId, 'anthropic', { api_key: 'sk-ant-sim-0000', base_url: anthropic.url });
   await gateway.putProvider(projectId, 'acme', { type: 'openai-compatible', base_url: `${acme.url}/v1` });
+  await gateway.putProvider(projectId, 'bedrock', {
+    region: 'us-east-1',
+    access_key_id: 'AKIDCLAUDECODESIM001',
+    secret_access_key: 'claude/code/secret/access/key/00000000',
+    endpoint: bedrock.url,
+  });
 });
 
 afterAll(async () => {
   await gateway?.close();
   await anthropic?.close();
   await acme?.close();
+  await bedrock?.close();
   restoreEnv?.();
 });
 
@@ -118,6 +134,37 @@ describe('a Claude Code session through the gateway', () => {
     expect(received.query.get('beta')).toBeNull(); // the gateway's own query, not the upstream's
     expect(received.body).toEqual({ ...body, model: expect.stringMatching(/^claude-sonnet-4-5/) });
     expect(received.headers['anthropic-beta']).toBe(BETAS);
+  });
+
+  it('reaches Claude on Bedrock in Anthropic’s format, betas in the body, and reads back as a tool call', async () => {
+    const CLAUDE = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const events = () =>
+      streamEvents({
+        id: 'msg_bdrk_cc',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [{ type: 'tool_use', id: 'toolu_bdrk', name: 'Bash', input: { command: 'ls' } }],
+        stop_reason: 'tool_use',
+        stop_sequence: null,
+        usage: { input_tokens: 40, output_tokens: 9, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      } as never).map((event) => event.data);
+    bedrock.script(invokeStream(events()));
+    const raw = await send('/v1/messages', claudeCodeBody(`bedrock/${CLAUDE}`));
+    expect(raw.status).toBe(200);
+    await raw.text();
+    bedrock.script(invokeStream(events()));
+    const message = await streamed(claudeCodeBody(`bedrock/${CLAUDE}`));
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'toolu_bdrk', name: 'Bash', input: { command: 'ls' } }]);
+    const received = bedrock.lastRequest!;
+    expect(routeOf(received)).toEqual({ modelId: CLAUDE, operation: 'invoke-with-response-stream' });
+    const { model: _model, stream: _stream, ...rest } = claudeCodeBody(CLAUDE);
+    expect(received.body).toEqual({
+      ...rest,
+      anthropic_version: 'bedrock-2023-05-31',
+      anthropic_beta: BETAS.split(','),
+    });
   });
 
   it('runs the same session on another provider, translated', async () => {
