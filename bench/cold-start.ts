@@ -167,7 +167,7 @@ async function firstRequests(runtimeClient: string, chatDir: string, root: strin
     const key = String((await adminCall('POST', `/admin/projects/${project}/keys`, { name: 'cold' })).key);
     const providers: [string, string, Record<string, unknown>][] = [
       ['openai', 'openai/gpt-4o-mini', { api_key: 'sk-bench-0000000000', base_url: `${openai.url}/v1` }],
-      ['anthropic', 'anthropic/claude-3-5-haiku-20241022', { api_key: 'sk-ant-bench-00000', base_url: anthropic.url }],
+      ['anthropic', 'anthropic/claude-haiku-4-5', { api_key: 'sk-ant-bench-00000', base_url: anthropic.url }],
       ['gemini', 'gemini/gemini-2.0-flash', { api_key: 'gemini-bench-000000', base_url: gemini.url }],
       [
         'bedrock',
