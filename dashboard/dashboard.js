@@ -274,6 +274,7 @@
 
   async function loadRequests(project) {
     const page = await api(`/admin/projects/${encodeURIComponent(project)}/requests`, {
+      ...period(),
       limit: PAGE_SIZE,
       cursor: state.cursors.at(-1),
     });
@@ -299,7 +300,7 @@
         api(`${base}/keys`),
       ]);
       state.cursors = [undefined];
-      const page = await api(`${base}/requests`, { limit: PAGE_SIZE });
+      const page = await api(`${base}/requests`, { ...range, limit: PAGE_SIZE });
       if (run !== state.load) return;
       const order = modelOrder(byModel.data);
       renderTotals(byModel.total);

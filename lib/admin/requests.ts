@@ -1,6 +1,8 @@
 /**
- * `GET /admin/projects/{project}/requests?limit=&cursor=` (CONTRACT.md §3): one row per request, newest first, a
- * page at a time. `cursor` is the opaque `next_cursor` of the page before; `next_cursor` is null on the last page.
+ * `GET /admin/projects/{project}/requests?limit=&cursor=&from=&to=` (CONTRACT.md §3): one row per request, newest
+ * first, a page at a time. `cursor` is the opaque `next_cursor` of the page before; `next_cursor` is null on the
+ * last page. `from`/`to` (UTC days, both included, read as `/usage` reads them) keep the rows of a period, as the
+ * dashboard's period picker needs; without either, every row.
  */
 import { badRequest } from '../core/errors.js';
 import { accountingSettled } from '../usage/settled.js';
@@ -8,7 +10,7 @@ import { InvalidCursorError, type UsageRow } from '../usage/store.js';
 import { type AdminResponse, json } from './http.js';
 import { loadProject } from './projects.js';
 import type { RouteContext } from './routes.js';
-import { queryParam, requireUsageStore } from './usage.js';
+import { parsePeriod, queryParam, requireUsageStore } from './usage.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -53,9 +55,13 @@ export async function listRequests({ req, params, stores }: RouteContext): Promi
   const project = await loadProject(stores, params.project);
   const limit = parseLimit(queryParam(req.query, 'limit'));
   const cursor = queryParam(req.query, 'cursor');
+  const days =
+    queryParam(req.query, 'from') !== undefined || queryParam(req.query, 'to') !== undefined
+      ? parsePeriod(req.query, new Date())
+      : undefined;
   try {
     await accountingSettled();
-    const page = await requireUsageStore(stores).listRequests(project.id, limit, cursor);
+    const page = await requireUsageStore(stores).listRequests(project.id, limit, cursor, days);
     return json(200, { data: page.data.map(requestView), next_cursor: page.next_cursor });
   } catch (error) {
     if (error instanceof InvalidCursorError) {

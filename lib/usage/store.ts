@@ -192,20 +192,33 @@ export class UsageStore {
   }
 
   /**
-   * A project's rows, newest first. The cursor is opaque: the last row's sort key, base64url. One row past the page
+   * A project's rows, newest first, of the UTC days `days` spans (both included) when given. The cursor is opaque:
+   * the last row's sort key, base64url. One row past the page
    * is read ahead, so `next_cursor` is null exactly when nothing follows (a page that ends the listing never hands
    * out a cursor to an empty page).
    */
-  async listRequests(projectId: string, limit: number, cursor?: string): Promise<RequestPage> {
+  async listRequests(
+    projectId: string,
+    limit: number,
+    cursor?: string,
+    days?: { from: string; to: string },
+  ): Promise<RequestPage> {
     let start = cursor ? decodeCursor(cursor, projectId) : undefined;
     const items: Record<string, unknown>[] = [];
+    // A sort key is `<ISO time>#<id>`: `T` starts a day's keys and `~` sorts after any of them.
+    const range = days
+      ? {
+          condition: 'project_id = :p AND sk BETWEEN :from AND :to',
+          values: { ':p': projectId, ':from': `${days.from}T`, ':to': `${days.to}T~` },
+        }
+      : { condition: 'project_id = :p', values: { ':p': projectId } };
     // A query page also stops at 1 MB: keep reading until the page and its look-ahead row are in, or the end.
     do {
       const result = await this.client.send(
         new QueryCommand({
           TableName: this.tables.usage,
-          KeyConditionExpression: 'project_id = :p',
-          ExpressionAttributeValues: marshall({ ':p': projectId }),
+          KeyConditionExpression: range.condition,
+          ExpressionAttributeValues: marshall(range.values),
           ScanIndexForward: false,
           Limit: limit + 1 - items.length,
           ExclusiveStartKey: start,

@@ -473,6 +473,37 @@ describe('GET /admin/projects/{p}/requests', () => {
     expect(json.error.param).toBe('cursor');
   });
 
+  it('keeps the rows of a period with from and to, paged within it', async () => {
+    const { status, json } = await get(`/admin/projects/${project}/requests`, { from: '2025-03-01', to: '2025-03-02' });
+    expect(status).toBe(200);
+    const ats = json.data.map((row: { at: string }) => row.at);
+    expect(ats).toEqual(
+      seeds
+        .map((seed) => seed.at)
+        .filter((at) => at >= '2025-03-01' && at < '2025-03-03')
+        .sort()
+        .reverse(),
+    );
+    const first = await get(`/admin/projects/${project}/requests`, {
+      from: '2025-03-01',
+      to: '2025-03-02',
+      limit: '2',
+    });
+    const rest = await get(`/admin/projects/${project}/requests`, {
+      from: '2025-03-01',
+      to: '2025-03-02',
+      cursor: first.json.next_cursor,
+    });
+    expect([...first.json.data, ...rest.json.data].map((row: { at: string }) => row.at)).toEqual(ats);
+    expect(rest.json.next_cursor).toBeNull();
+  });
+
+  it('answers 400 naming from for a period that is not one', async () => {
+    const { status, json } = await get(`/admin/projects/${project}/requests`, { from: '2025-13-01' });
+    expect(status).toBe(400);
+    expect(json.error.param).toBe('from');
+  });
+
   it('answers 404 for an unknown project', async () => {
     const { status } = await get('/admin/projects/proj_000000000000000000000000/requests');
     expect(status).toBe(404);

@@ -168,7 +168,7 @@ async function expectShownEqualsApi(page: Page, shown: ShownDashboard): Promise<
     api(`${base}/usage/daily?${period}&split_by=model`),
     api(`${base}/latency?${period}`),
     api(`${base}/keys`),
-    api(`${base}/requests?limit=20`),
+    api(`${base}/requests?${period}&limit=20`),
   ]);
 
   expect(shown.totals).toEqual({
@@ -235,7 +235,9 @@ async function expectShownEqualsApi(page: Page, shown: ShownDashboard): Promise<
   await page.click('#older');
   await page.waitForSelector('body[data-state="ready"]');
   const older = await readDashboard(page, projectId);
-  const secondPage = await api(`${base}/requests?limit=20&cursor=${encodeURIComponent(firstPage.next_cursor)}`);
+  const secondPage = await api(
+    `${base}/requests?${period}&limit=20&cursor=${encodeURIComponent(firstPage.next_cursor)}`,
+  );
   expect(older.requests).toEqual(secondPage.data.map(rowView));
   expect(older.requests).toHaveLength(REQUESTS - 20);
   await page.click('#newer');
