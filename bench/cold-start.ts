@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ENTRY_FILE, esbuildOptions, PROJECT_ROOT } from '../infra/bundling.js';
+import { ENTRY_FILE, esbuildOptions, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTION } from '../infra/bundling.js';
 import { startLocalGateway } from '../local/gateway.js';
 import { eagerOutputs } from '../scripts/bundle.js';
 import { runtimeClientEntry } from '../scripts/lambda-ric.js';
@@ -32,6 +32,8 @@ import { startLambdaFunction } from '../simulators/lambda.js';
 import { startOpenAISimulator } from '../simulators/openai.js';
 
 const RUNS = 10;
+/** As the stack deploys by default; `-- --source-maps` measures it with context `sourceMaps=true`. */
+const SOURCE_MAP_FLAGS = process.argv.includes('--source-maps') ? [SOURCE_MAPS_NODE_OPTION] : [];
 const FIRST_REQUEST_RUNS = 5;
 const MEMORY_SIZES = [512, 1024] as const;
 const FUNCTIONS = ['chat', 'admin'] as const;
@@ -64,7 +66,7 @@ function probe(entryUrl: string, memoryMb: number): Promise<{ importMs: number; 
     // No AWS_* variables: nothing may call AWS at init.
     const child = spawn(
       process.execPath,
-      [...heapFlags(memoryMb), '--enable-source-maps', '--input-type=module', '-e', PROBE, entryUrl],
+      [...heapFlags(memoryMb), ...SOURCE_MAP_FLAGS, '--input-type=module', '-e', PROBE, entryUrl],
       { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
   try {
     console.log(
       `Cold start, ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${cpus().length} × ` +
-        `${cpus()[0]?.model.trim()}, load average ${loadavg()[0]?.toFixed(1)} (other work on the machine slows every figure)\n`,
+        `${cpus()[0]?.model.trim()}, load average ${loadavg()[0]?.toFixed(1)} (other work on the machine slows every figure); ` +
+        `${SOURCE_MAP_FLAGS.length ? 'with' : 'without'} ${SOURCE_MAPS_NODE_OPTION}\n`,
     );
     console.log('Loaded at init (entry chunk and its static imports):');
     for (const fn of FUNCTIONS) {
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
             taskRoot: dirs[fn],
             invokeMode: fn === 'chat' ? 'RESPONSE_STREAM' : 'BUFFERED',
             memoryMb,
-            env: { NODE_OPTIONS: [...heapFlags(memoryMb), '--enable-source-maps'].join(' ') },
+            env: { NODE_OPTIONS: [...heapFlags(memoryMb), ...SOURCE_MAP_FLAGS].join(' ') },
           });
           await lambda.ready;
           times.push(performance.now() - started);
@@ -208,7 +211,7 @@ async function firstRequests(runtimeClient: string, chatDir: string, root: strin
           invokeMode: 'RESPONSE_STREAM',
           memoryMb: 1024,
           env: {
-            NODE_OPTIONS: [...heapFlags(1024), '--enable-source-maps'].join(' '),
+            NODE_OPTIONS: [...heapFlags(1024), ...SOURCE_MAP_FLAGS].join(' '),
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
             GATEWAY_CREDENTIAL_STORE: 'local',

@@ -31,6 +31,11 @@ export interface GatewayConfig {
    * (every as many seconds again); under CloudFront's 30 s origin read timeout by default. 0: never.
    */
   keepAliveSeconds: number;
+  /**
+   * Whether the functions map stack traces through the bundles' source maps (`--enable-source-maps`). Off by
+   * default: reading the maps is about a fifth of every cold start; the maps ship in the asset either way.
+   */
+  sourceMaps: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
@@ -43,6 +48,7 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   chatReservedConcurrency: undefined,
   cacheTtlSeconds: 60,
   keepAliveSeconds: 15,
+  sourceMaps: false,
 };
 
 /** A model id, inference profile id or a pattern of them: what may follow `foundation-model/` in an ARN. */
@@ -107,7 +113,16 @@ export function configFromContext(node: Node): GatewayConfig {
     chatReservedConcurrency: optionalInteger(node, 'chatReservedConcurrency', 1, 10_000),
     cacheTtlSeconds: integer(node, 'cacheTtlSeconds', DEFAULT_CONFIG.cacheTtlSeconds, 0, 60),
     keepAliveSeconds: integer(node, 'keepAliveSeconds', DEFAULT_CONFIG.keepAliveSeconds, 0, 600),
+    sourceMaps: boolean(node, 'sourceMaps', DEFAULT_CONFIG.sourceMaps),
   };
+}
+
+function boolean(node: Node, key: string, fallback: boolean): boolean {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 function optionalInteger(node: Node, key: string, min: number, max: number): number | undefined {

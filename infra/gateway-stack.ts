@@ -24,7 +24,7 @@ import type { Construct } from 'constructs';
 import { BEDROCK_DEFAULT_CHAIN_VARIABLE } from '../lib/gateway/defaults.js';
 import { CACHE_TTL_VARIABLE } from '../lib/storage/index.js';
 import { SPOOL_QUEUE_URL_VARIABLE } from '../lib/usage/sqs-spool.js';
-import { type FunctionName, LAMBDA_HANDLER } from './bundling.js';
+import { type FunctionName, LAMBDA_HANDLER, SOURCE_MAPS_NODE_OPTION } from './bundling.js';
 import type { GatewayConfig } from './config.js';
 import { FUNCTION_RUNTIME, functionCode } from './function-code.js';
 import { acknowledgeFindings } from './nag.js';
@@ -62,8 +62,8 @@ export class GatewayStack extends Stack {
       GATEWAY_SECRET_PREFIX: secretPrefix,
       [CACHE_TTL_VARIABLE]: String(config.cacheTtlSeconds * 1000),
       POWERTOOLS_LOG_LEVEL: config.logLevel,
-      // Stack traces through the bundle's source maps (the maps ship beside the chunks).
-      NODE_OPTIONS: '--enable-source-maps',
+      // Stack traces through the bundle's source maps, when the operator pays their cold-start cost for them.
+      ...(config.sourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTION } : {}),
     };
 
     // The durable spool for rows the usage table could not take (CONTRACT.md §4), drained by the redrive function.

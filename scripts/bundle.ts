@@ -98,13 +98,12 @@ interface Probe {
 async function probe(report: BundleReport): Promise<Probe> {
   const entryUrl = pathToFileURL(join(report.outdir, ENTRY_FILE)).href;
   const sdks = Object.entries(report.sdkChunks).map(([name, file]) => [name, pathToFileURL(file).href]);
-  // As deployed: the stack sets NODE_OPTIONS=--enable-source-maps. No AWS_* variables: nothing may call AWS at init.
+  // As deployed by default (no --enable-source-maps: context sourceMaps). No AWS_* variables: nothing may call AWS at init.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production' };
-  const { stdout } = await run(
-    process.execPath,
-    ['--enable-source-maps', '--input-type=module', '-e', PROBE, entryUrl, JSON.stringify(sdks)],
-    { env, cwd: report.outdir },
-  );
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, entryUrl, JSON.stringify(sdks)], {
+    env,
+    cwd: report.outdir,
+  });
   return JSON.parse(stdout) as Probe;
 }
 
@@ -142,7 +141,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < COLD_RUNS; i++) probes.push(await probe(chat));
   const init = probes.map((p) => p.initMs);
   console.log(
-    `\nchat cold import (node ${process.version}, --enable-source-maps, ${COLD_RUNS} fresh processes): ` +
+    `\nchat cold import (node ${process.version}, ${COLD_RUNS} fresh processes): ` +
       `median ${median(init).toFixed(0)} ms, min ${Math.min(...init).toFixed(0)} ms`,
   );
   for (const sdk of Object.keys(chat.sdkChunks)) {

@@ -84,7 +84,6 @@ async function startFunction(
     functionName: `llm-gateway-${name}`,
     memoryMb: name === 'chat' ? 1024 : 512,
     env: {
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: name === 'chat' ? 'llm-gateway' : 'llm-gateway-admin',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // The local storage the local server uses (the handlers read these, as local/gateway.ts sets them).
