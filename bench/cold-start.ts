@@ -213,7 +213,7 @@ async function firstRequests(runtimeClient: string, chatDir: string, root: strin
           env: {
             NODE_OPTIONS: [...heapFlags(1024), ...SOURCE_MAP_FLAGS].join(' '),
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
+            DYNAMODB_ENDPOINT: gateway.dynamoEndpoint,
             GATEWAY_CREDENTIAL_STORE: 'local',
             GATEWAY_DATA_DIR: gateway.dataDir,
             AWS_ACCESS_KEY_ID: 'AKIDLOCAL',

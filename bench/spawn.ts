@@ -5,10 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/**
- * The environment as the bench started, before the in-process gateway sets DYNAMODB_ENDPOINT and friends in
- * process.env: what every child process starts from.
- */
+/** The environment as the bench started: what every child process starts from. */
 export const baseEnv: NodeJS.ProcessEnv = {
   ...process.env,
   GATEWAY_LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL ?? 'warn',

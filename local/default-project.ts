@@ -1,4 +1,4 @@
-import { storesFromEnv } from '../lib/storage/index.js';
+import type { StoreBundle } from '../lib/storage/index.js';
 
 export const DEFAULT_PROJECT = 'default';
 
@@ -9,8 +9,7 @@ export interface DefaultProject {
 }
 
 /** Makes the `default` project and its first key when the gateway has no project yet. */
-export async function ensureDefaultProject(): Promise<DefaultProject> {
-  const stores = storesFromEnv();
+export async function ensureDefaultProject(stores: StoreBundle): Promise<DefaultProject> {
   const projects = await stores.projects.list();
   const existing = projects.find((project) => project.name === DEFAULT_PROJECT) ?? projects[0];
   if (existing) return { projectId: existing.id };

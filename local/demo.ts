@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   let target = await runningGateway(port, dataDir);
   if (!target) {
     const gateway = await startLocalGateway({ port, dataDir });
-    await ensureDefaultProject();
+    await ensureDefaultProject(gateway.stores);
     target = { url: gateway.url, adminToken: gateway.adminToken, close: () => gateway.close() };
     process.stdout.write(`Started a gateway on ${gateway.url} (admin token ${gateway.adminToken}).\n`);
   } else {

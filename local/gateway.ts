@@ -18,7 +18,7 @@ import { handleGatewayRequest, newRequestId } from '../lib/gateway/chat.js';
 import { defaultsFromEnv } from '../lib/gateway/defaults.js';
 import { log } from '../lib/gateway/log.js';
 import { MAX_BODY_BYTES } from '../lib/gateway/validate.js';
-import { ensureTables, storesFromEnv } from '../lib/storage/index.js';
+import { createStores, ensureTables, type StoreBundle, storesConfigFromEnv } from '../lib/storage/index.js';
 import { startLocalDynamo } from '../lib/storage/local-dynamo.js';
 import { BatchingRecorder } from '../lib/usage/batching-recorder.js';
 import { BudgetLedger } from '../lib/usage/budget.js';
@@ -53,6 +53,9 @@ export interface LocalGateway {
   adminToken: string;
   /** The embedded DynamoDB's process id, for tests that take storage away (it is started again when it dies). */
   storagePid(): number | undefined;
+  /** The embedded DynamoDB's URL, and the stores on it, for what runs beside the server (the default project, tests). */
+  dynamoEndpoint: string;
+  stores: StoreBundle;
   close(): Promise<void>;
 }
 
@@ -112,12 +115,13 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   }, options.dataDirCheckMs ?? DATA_DIR_CHECK_MS);
   watch.unref();
 
-  // The handlers read their configuration from the environment, exactly as in Lambda.
-  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-  process.env.GATEWAY_CREDENTIAL_STORE = 'local';
-  process.env.GATEWAY_DATA_DIR = dataDir;
-  process.env.GATEWAY_ADMIN_TOKEN = adminToken;
-  const stores = storesFromEnv();
+  // The same stores the Lambda handlers build from their environment, configured here directly: the embedded
+  // DynamoDB and the encrypted credential file, with the table names and cache time the environment may set.
+  const stores = createStores({
+    ...storesConfigFromEnv(process.env),
+    dynamodb: { endpoint: dynamo.endpoint },
+    credentials: { kind: 'local', dataDir },
+  });
   await ensureTables(stores.dynamodb, stores.tables);
   const usage = new UsageStore(stores.dynamodb, stores.tables);
   const recorder = new BatchingRecorder({
@@ -215,6 +219,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     dataDir,
     adminToken,
     storagePid: () => dynamo.pid?.(),
+    dynamoEndpoint: dynamo.endpoint,
+    stores,
     /**
      * Stops taking requests, lets answers in flight finish (at most the grace time, then aborts them: their rows
      * say 499), writes every row, and only then stops storage (CONTRACT.md §4).

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   )
     throw new StartupError(`GATEWAY_SHUTDOWN_GRACE_MS=${grace} is not a number of milliseconds from 0 to 10000.`);
   const gateway = await startLocalGateway({ port, ...(shutdownGraceMs !== undefined ? { shutdownGraceMs } : {}) });
-  const project = await ensureDefaultProject();
+  const project = await ensureDefaultProject(gateway.stores);
   process.stdout.write(`${banner(gateway, project)}\n`);
   let stopping = false;
   const stop = () => {

@@ -7,7 +7,6 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceFor } from '../../lib/pricing/index.js';
-import { storesFromEnv } from '../../lib/storage/index.js';
 import { UsageStore } from '../../lib/usage/store.js';
 import { usdToUnits } from '../../lib/usage/units.js';
 import { Gate, type Simulator, sleep } from '../../simulators/base.js';
@@ -111,7 +110,7 @@ async function waitForRows(projectId: string, count: number): Promise<Row[]> {
 
 /** The key's month spend as the budget check reads it, polled until the last request's cost has landed. */
 async function waitForSpend(projectId: string, keyId: string, usd: number): Promise<number> {
-  const stores = storesFromEnv();
+  const { stores } = gateway.gateway;
   const usage = new UsageStore(stores.dynamodb, stores.tables);
   const deadline = Date.now() + 3_000;
   for (;;) {

@@ -86,8 +86,8 @@ async function startFunction(
     env: {
       POWERTOOLS_SERVICE_NAME: name === 'chat' ? 'llm-gateway' : 'llm-gateway-admin',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // The local storage the local server uses (the handlers read these, as local/gateway.ts sets them).
-      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
+      // The local storage the local server uses, as the handlers read it from their environment.
+      DYNAMODB_ENDPOINT: gateway.gateway.dynamoEndpoint,
       GATEWAY_CREDENTIAL_STORE: 'local',
       GATEWAY_DATA_DIR: gateway.gateway.dataDir,
       GATEWAY_ADMIN_TOKEN: gateway.gateway.adminToken,
