@@ -34,7 +34,7 @@ import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertGenerates, planRoutes } from './plan.js';
+import { assertGenerates, oncePerModel, planRoutes } from './plan.js';
 import { costOf } from './price.js';
 import type { ResponseIdentity } from './respond.js';
 import { modelNotAllowed, type Route, resolveRoute, routeInScope } from './route.js';
@@ -214,15 +214,9 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     headers,
     assertServes: assertGenerates,
   });
-  const inputEstimates = new Map<string, Promise<number>>();
-  const inputEstimate = (route: Route): Promise<number> => {
-    let estimate = inputEstimates.get(`${route.provider}/${route.model}`);
-    if (!estimate) {
-      estimate = tokenCounterFor(route.provider, route.model).then((counter) => estimateInputTokens(request, counter));
-      inputEstimates.set(`${route.provider}/${route.model}`, estimate);
-    }
-    return estimate;
-  };
+  const inputEstimate = oncePerModel((route) =>
+    tokenCounterFor(route.provider, route.model).then((counter) => estimateInputTokens(request, counter)),
+  );
   const defaults = await deps.defaults();
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),

@@ -22,9 +22,8 @@ import { resolveChatModel } from './credentials.js';
 import { parseEmbeddingRequest } from './embeddings-request.js';
 import { type ResponseSink, sendJson } from './http.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertEmbeds, planRoutes } from './plan.js';
+import { assertEmbeds, oncePerModel, planRoutes } from './plan.js';
 import { costOf } from './price.js';
-import type { Route } from './route.js';
 
 export interface EmbeddingState {
   key: KeyRecord;
@@ -52,17 +51,11 @@ export async function embeddings(
     headers,
     assertServes: assertEmbeds,
   });
-  const estimates = new Map<Route, Promise<number>>();
-  const inputEstimate = (route: Route): Promise<number> => {
-    let estimate = estimates.get(route);
-    if (!estimate) {
-      estimate = tokenCounterFor(route.provider, route.model).then((counter) =>
-        estimateEmbeddingInputTokens(request.input, counter),
-      );
-      estimates.set(route, estimate);
-    }
-    return estimate;
-  };
+  const inputEstimate = oncePerModel((route) =>
+    tokenCounterFor(route.provider, route.model).then((counter) =>
+      estimateEmbeddingInputTokens(request.input, counter),
+    ),
+  );
   const defaults = await deps.defaults();
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),

@@ -85,3 +85,20 @@ export function assertEmbeds(route: Route, param: string): void {
     'model_cannot_embed',
   );
 }
+
+/**
+ * `estimate` computed once per model of the request: a budget reserves for each model tried, and a cut-short
+ * stream is billed at the same figure afterwards.
+ */
+export function oncePerModel<T>(estimate: (route: Route) => Promise<T>): (route: Route) => Promise<T> {
+  const known = new Map<string, Promise<T>>();
+  return (route) => {
+    const id = `${route.provider}/${route.model}`;
+    let value = known.get(id);
+    if (!value) {
+      value = estimate(route);
+      known.set(id, value);
+    }
+    return value;
+  };
+}
