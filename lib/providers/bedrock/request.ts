@@ -25,7 +25,7 @@ const HINTS = [
  * Converts a ChatRequest into a Converse / ConverseStream request (both take the same body).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
  */
-export async function toConverseRequest(
+export async function toRequest(
   req: ChatRequest,
   ctx: Pick<CallContext, 'ignore' | 'signal'>,
   traits: FamilyTraits,

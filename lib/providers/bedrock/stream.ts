@@ -3,7 +3,7 @@ import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../../core
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
 import { malformedResponse, streamEndedEarly } from './errors.js';
 import { finishReason } from './response.js';
-import { bedrockUsageSchema, convertUsage } from './usage.js';
+import { bedrockUsageSchema, toUsage } from './usage.js';
 
 /** One ConverseStream event: exactly one member is set. Exceptions never get here: the SDK throws them. */
 const streamEventSchema = z.looseObject({
@@ -76,7 +76,7 @@ export async function* convertConverseStream(events: AsyncIterable<unknown>): As
       stopped = true;
       yield chunk({}, finishReason(event.messageStop.stopReason, jsonAnswer, nextToolIndex > 0));
     } else if (event.metadata) {
-      yield { choices: [], usage: convertUsage(event.metadata.usage) };
+      yield { choices: [], usage: toUsage(event.metadata.usage) };
     }
   }
   if (!stopped) throw streamEndedEarly();
