@@ -15,8 +15,8 @@ import {
 import { withNativeEvent } from '../shared/native-event.js';
 import type { MessagesTransport } from './client.js';
 import { mapAnthropicError, streamCutOff } from './errors.js';
-import { type RequestOptions, toAnthropicRequest } from './request.js';
-import { fromAnthropicResponse } from './response.js';
+import { type RequestOptions, toRequest } from './request.js';
+import { toChatResult } from './response.js';
 import { createStreamConverter } from './stream.js';
 import type { AnthropicRequest } from './wire.js';
 
@@ -36,10 +36,10 @@ export class AnthropicChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     const { body, jsonMode } = native
       ? { body: nativeBody(native, req), jsonMode: false }
-      : toAnthropicRequest(req, ctx, this.requestOptions);
+      : toRequest(req, ctx, this.requestOptions);
     try {
       const raw = await this.transport.create(body, ctx.signal, native?.headers);
-      const result = fromAnthropicResponse(raw, jsonMode);
+      const result = toChatResult(raw, jsonMode);
       return native ? { ...result, native: raw as Record<string, unknown> } : result;
     } catch (error) {
       throw mapAnthropicError(error, { provider: this.provider, model: req.model, signal: ctx.signal });
@@ -50,7 +50,7 @@ export class AnthropicChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     const { body, jsonMode } = native
       ? { body: nativeBody(native, req), jsonMode: false }
-      : toAnthropicRequest(req, ctx, this.requestOptions);
+      : toRequest(req, ctx, this.requestOptions);
     const converter = createStreamConverter({ provider: this.provider, jsonMode });
     const errorContext = { provider: this.provider, model: req.model, signal: ctx.signal };
     try {

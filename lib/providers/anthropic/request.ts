@@ -40,7 +40,7 @@ export interface RequestOptions {
 }
 
 /** Builds the request body; throws a 400 naming the field for what Claude cannot honour. */
-export function toAnthropicRequest(
+export function toRequest(
   req: ChatRequest,
   ctx: Pick<CallContext, 'ignore' | 'catalogEntry'>,
   options: RequestOptions = {},

@@ -9,7 +9,7 @@ import type { ChatChunk, ChunkDelta } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
 import { mapStreamErrorEvent } from './errors.js';
 import { finishReason } from './response.js';
-import { EMPTY_TOTALS, mergeUsage, toUsage, type UsageTotals } from './usage.js';
+import { EMPTY_TOTALS, mergeUsage, totalsToUsage, type UsageTotals } from './usage.js';
 import { parseBlock, parseDelta, parseStreamEvent } from './wire.js';
 
 /** What an open content block turns into: content text, one OpenAI tool call, the JSON answer, or nothing. */
@@ -50,7 +50,7 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
         id = event.message.id;
         usage = mergeUsage(usage, event.message.usage);
         // The prompt's tokens are known now: a client that leaves mid-stream is still accounted for them.
-        return [{ ...chunk({ role: 'assistant', content: '' }), usage: toUsage(usage) }];
+        return [{ ...chunk({ role: 'assistant', content: '' }), usage: totalsToUsage(usage) }];
       case 'content_block_start':
         return startBlock(event.index, event.content_block);
       case 'content_block_delta':
@@ -64,7 +64,7 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
       case 'message_stop': {
         done = true;
         const reason = finishReason(stopReason, options.jsonMode, toolCount > 0);
-        return [{ id, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: toUsage(usage) }];
+        return [{ id, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: totalsToUsage(usage) }];
       }
       case 'error':
         throw mapStreamErrorEvent(options.provider, event.error);

@@ -7,7 +7,7 @@
  */
 import type { ChatChunk, ChatResult, NativeBody } from '../../core/types.js';
 import { streamCutOff } from '../anthropic/errors.js';
-import { fromAnthropicResponse } from '../anthropic/response.js';
+import { toChatResult } from '../anthropic/response.js';
 import { createStreamConverter } from '../anthropic/stream.js';
 import { withNativeEvent } from '../shared/native-event.js';
 import { malformedResponse } from './errors.js';
@@ -41,7 +41,7 @@ function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> {
 
 export function fromInvokeResponse(bytes: Uint8Array | undefined): ChatResult {
   const raw = parseJson(bytes);
-  return { ...fromAnthropicResponse(raw, false), native: raw };
+  return { ...toChatResult(raw, false), native: raw };
 }
 
 /** The response stream's `chunk` events, each an Anthropic event in JSON, as canonical chunks with their text. */
