@@ -7,7 +7,7 @@ import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from 
 import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
 import { fromEmbedResponse, geminiBatchSize, textsOf, toEmbedParams } from './embed.js';
 import { type ErrorContext, mapGeminiError } from './errors.js';
-import { toGeminiRequest } from './request.js';
+import { toRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createStreamConverter } from './stream.js';
 import type { GeminiRequest } from './wire.js';
@@ -26,7 +26,7 @@ export class GeminiChatModel implements ChatModel {
   ) {}
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    const params = toSdkParams(await toRequest(req, ctx), ctx.signal);
     let raw: unknown;
     try {
       raw = await this.client.models.generateContent(params);
@@ -37,7 +37,7 @@ export class GeminiChatModel implements ChatModel {
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
-    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    const params = toSdkParams(await toRequest(req, ctx), ctx.signal);
     const converter = createStreamConverter(this.options.provider);
     try {
       const upstream = await this.client.models.generateContentStream(params);

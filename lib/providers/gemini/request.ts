@@ -31,7 +31,7 @@ const IGNORED_HINTS = [
   'verbosity',
 ] as const;
 
-export async function toGeminiRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
+export async function toRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
   // `publisher/model` on Vertex AI, `tunedModels/name` on the Gemini API: one `/` at most.
   assertModelInPath(req.model, 'Gemini', 2);
   checkSupported(req, ctx);
