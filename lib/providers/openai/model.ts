@@ -23,7 +23,7 @@ import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
 import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
 import { type ErrorContext, incompleteStream, mapOpenAIError } from './errors.js';
-import { toCompletionBody, toStreamBody } from './request.js';
+import { toRequest, toStreamRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createResponsesStreamConverter, fromResponse } from './responses.js';
 import { toChatChunks } from './stream.js';
@@ -59,7 +59,7 @@ export class OpenAIChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     if (native?.format === 'responses') return this.completeResponses(native, req, ctx);
     // The request was validated at the edge and is OpenAI's own shape; extra fields go through on purpose.
-    const body = toCompletionBody(req) as unknown as ChatCompletionCreateParamsNonStreaming;
+    const body = toRequest(req) as unknown as ChatCompletionCreateParamsNonStreaming;
     let raw: unknown;
     try {
       raw = await this.built.client.chat.completions.create(body, { signal: ctx.signal });
@@ -76,7 +76,7 @@ export class OpenAIChatModel implements ChatModel {
       yield* this.streamResponses(native, req, ctx);
       return;
     }
-    const body = toStreamBody(req) as unknown as ChatCompletionCreateParamsStreaming;
+    const body = toStreamRequest(req) as unknown as ChatCompletionCreateParamsStreaming;
     try {
       const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
         signal: ctx.signal,
