@@ -27,17 +27,16 @@ import {
   parseInvokeJson,
   toInvokeBody,
 } from './embed.js';
-import { malformedResponse, mapBedrockError } from './errors.js';
+import { malformedResponse, mapError } from './errors.js';
 import { familyTraits } from './family.js';
 import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
 import { toRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { convertConverseStream, resultToChunks } from './stream.js';
 
-/** An error while talking to Bedrock; once the call was aborted, the abort's own reason is what the gateway wants. */
+/** An error while talking to Bedrock, mapped by errors.ts. */
 function failure(error: unknown, model: string, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason ?? error;
-  return mapBedrockError(error, model);
+  return mapError(error, { signal }, { provider: 'bedrock', model });
 }
 
 /** The SDK's event iterator, with its exceptions (throttling, model stream errors, resets) mapped as they surface. */

@@ -22,7 +22,7 @@ import {
 import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
 import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
-import { type ErrorContext, incompleteStream, mapOpenAIError } from './errors.js';
+import { incompleteStream, mapError, type OpenAIErrorContext } from './errors.js';
 import { toRequest, toStreamRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createResponsesStreamConverter, fromResponse } from './responses.js';
@@ -134,7 +134,12 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private mapError(error: unknown, ctx: CallContext, model: string): unknown {
-    const info: ErrorContext = { provider: this.options.provider, model, secrets: this.options.secrets };
-    return mapOpenAIError(error, ctx, this.built.errors, info);
+    const info: OpenAIErrorContext = {
+      provider: this.options.provider,
+      model,
+      secrets: this.options.secrets,
+      sdk: this.built.errors,
+    };
+    return mapError(error, ctx, info);
   }
 }
