@@ -4,6 +4,7 @@
  */
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
+import { reportDroppedHints } from '../shared/dropped-hints.js';
 import { convertMessages } from './messages.js';
 import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';
@@ -46,7 +47,7 @@ export function toRequest(
   options: RequestOptions = {},
 ): PreparedRequest {
   rejectUnsupported(req);
-  for (const field of DROPPED_HINTS) if (req[field] != null) ctx.ignore(field);
+  reportDroppedHints(req, DROPPED_HINTS, ctx);
 
   const { system, messages } = convertMessages(req.messages);
   const outputFormat = structuredOutputFormat(req, options.strictSchema);
