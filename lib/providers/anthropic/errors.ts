@@ -8,7 +8,7 @@
 import { GatewayError, isGatewayError } from '../../core/errors.js';
 import type { CallContext } from '../../core/types.js';
 import type { ErrorContext } from '../shared/error-context.js';
-import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import { mapUpstreamStatus, streamCutOff, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 import { errorBodySchema } from './wire.js';
 
 interface ApiErrorShape {
@@ -64,18 +64,6 @@ export function mapStreamErrorEvent(
     message: `${provider} reported an error during the response: ${upstream.message?.trim() || upstream.type}.`,
     retryable: transient || upstream.type === 'rate_limit_error',
     cause: cause ?? upstream,
-  });
-}
-
-/** A stream that stopped before `message_stop`: the connection dropped or the upstream gave up. */
-export function streamCutOff(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} ended the response before it was complete.`,
-    retryable: true,
-    cause,
   });
 }
 

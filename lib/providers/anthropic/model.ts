@@ -12,9 +12,10 @@ import {
   type NativeBody,
   type NativeFormat,
 } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
 import type { MessagesTransport } from './client.js';
-import { mapError, streamCutOff } from './errors.js';
+import { mapError } from './errors.js';
 import { type RequestOptions, toRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createStreamConverter } from './stream.js';

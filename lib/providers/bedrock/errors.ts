@@ -88,13 +88,3 @@ function mapSdkError(error: unknown, info: ErrorContext): GatewayError {
   // Anything else the client throws (an HTTP/2 stream reset, an unreadable frame) is still Bedrock failing.
   return upstream(502, 'upstream_error', 'Bedrock failed to answer.', true, cause);
 }
-
-/** A response or event that does not have Converse's shape. */
-export function malformedResponse(cause: unknown): GatewayError {
-  return upstream(502, 'upstream_error', 'Bedrock returned a response the gateway could not read.', true, cause);
-}
-
-/** The event stream closed before `messageStop`: the answer is incomplete. */
-export function streamEndedEarly(): GatewayError {
-  return upstream(502, 'upstream_error', 'Bedrock closed the stream before the answer was complete.', true, undefined);
-}

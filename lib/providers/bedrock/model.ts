@@ -18,6 +18,7 @@ import {
   type NativeFormat,
 } from '../../core/types.js';
 import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
+import { invalidResponse } from '../shared/http-errors.js';
 import type { BedrockSdk } from './client.js';
 import {
   BATCH_SIZE,
@@ -27,7 +28,7 @@ import {
   parseInvokeJson,
   toInvokeBody,
 } from './embed.js';
-import { malformedResponse, mapError } from './errors.js';
+import { mapError } from './errors.js';
 import { familyTraits } from './family.js';
 import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
 import { toRequest } from './request.js';
@@ -102,7 +103,7 @@ export class BedrockChatModel implements ChatModel {
       } catch (error) {
         throw failure(error, req.model, ctx.signal);
       }
-      if (!body) throw malformedResponse(new Error('InvokeModelWithResponseStream answered without a stream'));
+      if (!body) throw invalidResponse('Bedrock', new Error('InvokeModelWithResponseStream answered without a stream'));
       yield* fromInvokeStream(
         guardEvents(body, req.model, ctx.signal) as AsyncIterable<{ chunk?: { bytes?: Uint8Array } }>,
         'bedrock',
@@ -122,7 +123,7 @@ export class BedrockChatModel implements ChatModel {
     } catch (error) {
       throw failure(error, req.model, ctx.signal);
     }
-    if (!output.stream) throw malformedResponse(new Error('ConverseStream answered without an event stream'));
+    if (!output.stream) throw invalidResponse('Bedrock', new Error('ConverseStream answered without an event stream'));
     yield* convertConverseStream(guardEvents(output.stream, req.model, ctx.signal));
   }
 

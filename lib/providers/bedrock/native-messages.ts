@@ -6,11 +6,10 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  */
 import type { ChatChunk, ChatResult, NativeBody } from '../../core/types.js';
-import { streamCutOff } from '../anthropic/errors.js';
 import { toChatResult } from '../anthropic/response.js';
 import { createStreamConverter } from '../anthropic/stream.js';
+import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
-import { malformedResponse } from './errors.js';
 
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -35,7 +34,7 @@ function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   } catch (error) {
-    throw malformedResponse(error);
+    throw invalidResponse('Bedrock', error);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ChatResult, FinishReason, ToolCall } from '../../core/types.js';
+import { invalidResponse } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import { malformedResponse } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { bedrockUsageSchema, toUsage } from './usage.js';
 
@@ -25,7 +25,7 @@ export const converseOutputSchema = z.looseObject({
  */
 export function toChatResult(raw: unknown): ChatResult {
   const parsed = converseOutputSchema.safeParse(raw);
-  if (!parsed.success) throw malformedResponse(parsed.error);
+  if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
   const { output, stopReason, usage } = parsed.data;
   let content = '';
   let jsonAnswer = false;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../../core/types.js';
+import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import { malformedResponse, streamEndedEarly } from './errors.js';
 import { finishReason } from './response.js';
 import { bedrockUsageSchema, toUsage } from './usage.js';
 
@@ -50,7 +50,7 @@ export async function* convertConverseStream(events: AsyncIterable<unknown>): As
   let stopped = false;
   for await (const raw of events) {
     const parsed = streamEventSchema.safeParse(raw);
-    if (!parsed.success) throw malformedResponse(parsed.error);
+    if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
     const event = parsed.data;
     if (event.messageStart) {
       yield chunk({ role: 'assistant', content: '' });
@@ -79,7 +79,7 @@ export async function* convertConverseStream(events: AsyncIterable<unknown>): As
       yield { choices: [], usage: toUsage(event.metadata.usage) };
     }
   }
-  if (!stopped) throw streamEndedEarly();
+  if (!stopped) throw streamCutOff('Bedrock');
 }
 
 /**

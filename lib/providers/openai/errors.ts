@@ -84,16 +84,6 @@ function mapErrorEvent(body: UpstreamErrorBody | undefined, info: ErrorContext, 
   });
 }
 
-export function incompleteStream(provider: string): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} ended the stream before the answer was complete.`,
-    retryable: true,
-  });
-}
-
 function asErrorBody(value: unknown): UpstreamErrorBody | undefined {
   return typeof value === 'object' && value !== null ? (value as UpstreamErrorBody) : undefined;
 }

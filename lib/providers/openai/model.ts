@@ -19,10 +19,11 @@ import {
   type NativeBody,
   type NativeFormat,
 } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import type { BuiltClient } from './client.js';
 import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
-import { incompleteStream, mapError, type OpenAIErrorContext } from './errors.js';
+import { mapError, type OpenAIErrorContext } from './errors.js';
 import { toRequest, toStreamRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createResponsesStreamConverter, fromResponse } from './responses.js';
@@ -126,7 +127,7 @@ export class OpenAIChatModel implements ChatModel {
       throw this.mapError(error, ctx, req.model);
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (!converter.done) throw incompleteStream(this.options.provider);
+    if (!converter.done) throw streamCutOff(this.options.provider);
   }
 
   private get responsesClient() {

@@ -6,8 +6,7 @@
  */
 
 import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from '../../core/types.js';
-import { invalidResponse } from '../shared/http-errors.js';
-import { incompleteStream } from './errors.js';
+import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type WireChunk, type WireDelta, type WireToolCallDelta, wireChunkSchema } from './wire.js';
@@ -25,7 +24,7 @@ export async function* toChatChunks(source: AsyncIterable<unknown>, provider: st
     if (chunk.choices.some((choice) => choice.finish_reason !== null)) finished = true;
     yield chunk;
   }
-  if (!finished) throw incompleteStream(provider);
+  if (!finished) throw streamCutOff(provider);
 }
 
 export function toChatChunk(chunk: WireChunk): ChatChunk {

@@ -128,6 +128,21 @@ export function connectionLost(provider: string, cause?: unknown): GatewayError 
   });
 }
 
+/**
+ * The stream ended before its final event (Anthropic's `message_stop`, OpenAI's `finish_reason`, Converse's
+ * `messageStop`): the connection dropped or the upstream gave up. 502, worth a retry.
+ */
+export function streamCutOff(provider: string, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_error',
+    message: `${provider} ended the stream before the answer was complete.`,
+    retryable: true,
+    cause,
+  });
+}
+
 /** A network failure reaching the provider (connection refused, reset, DNS): 502, worth a retry. */
 export function upstreamUnreachable(provider: string, cause?: unknown): GatewayError {
   return new GatewayError({
