@@ -6,7 +6,9 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ChunkDelta } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 import { mapStreamErrorEvent } from './errors.js';
 import { finishReason } from './response.js';
 import { EMPTY_TOTALS, mergeUsage, totalsToUsage, type UsageTotals } from './usage.js';
@@ -18,13 +20,6 @@ type OpenBlock =
   | { kind: 'tool'; toolIndex: number; sentArguments: boolean }
   | { kind: 'json'; sentContent: boolean }
   | { kind: 'skip' };
-
-export interface StreamConverter {
-  /** The chunks one raw event yields (often none). Throws a GatewayError for an `error` event. */
-  push(raw: unknown): ChatChunk[];
-  /** True once `message_stop` arrived; a stream that ends before it was cut off. */
-  readonly done: boolean;
-}
 
 /**
  * One converter per stream. Tool calls are numbered in the order their blocks start (OpenAI `index`), independently
@@ -125,6 +120,12 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
 
   return {
     push,
+    /** Nothing is owed after `message_stop`; a stream that ends before it was cut off. */
+    end() {
+      if (!done) throw streamCutOff(options.provider);
+      return [];
+    },
+    /** True once `message_stop` arrived. */
     get done() {
       return done;
     },

@@ -19,6 +19,7 @@ import {
 } from '../../core/types.js';
 import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
 import { invalidResponse } from '../shared/http-errors.js';
+import { convertStream } from '../shared/stream-converter.js';
 import type { BedrockSdk } from './client.js';
 import {
   BATCH_SIZE,
@@ -33,7 +34,7 @@ import { familyTraits } from './family.js';
 import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
 import { toRequest } from './request.js';
 import { toChatResult } from './response.js';
-import { convertConverseStream, resultToChunks } from './stream.js';
+import { createStreamConverter, resultToChunks } from './stream.js';
 
 /** An error while talking to Bedrock, mapped by errors.ts. */
 function failure(error: unknown, model: string, signal: AbortSignal): unknown {
@@ -124,7 +125,7 @@ export class BedrockChatModel implements ChatModel {
       throw failure(error, req.model, ctx.signal);
     }
     if (!output.stream) throw invalidResponse('Bedrock', new Error('ConverseStream answered without an event stream'));
-    yield* convertConverseStream(guardEvents(output.stream, req.model, ctx.signal));
+    yield* convertStream(guardEvents(output.stream, req.model, ctx.signal), createStreamConverter());
   }
 
   /** One InvokeModel a batch (Titan: a text; Cohere: up to 96), the token counts summed where Bedrock gave them. */

@@ -8,7 +8,7 @@
 import type { ChatChunk, ChatResult, NativeBody } from '../../core/types.js';
 import { toChatResult } from '../anthropic/response.js';
 import { createStreamConverter } from '../anthropic/stream.js';
-import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
+import { invalidResponse } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
 
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
@@ -56,5 +56,5 @@ export async function* fromInvokeStream(
     yield* withNativeEvent(converter.push(raw), raw);
     if (converter.done) return;
   }
-  throw streamCutOff(provider);
+  yield* converter.end();
 }

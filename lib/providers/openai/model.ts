@@ -21,13 +21,14 @@ import {
 } from '../../core/types.js';
 import { streamCutOff } from '../shared/http-errors.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
+import { convertStream } from '../shared/stream-converter.js';
 import type { BuiltClient } from './client.js';
 import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
 import { mapError, type OpenAIErrorContext } from './errors.js';
 import { toRequest, toStreamRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createResponsesStreamConverter, fromResponse } from './responses.js';
-import { toChatChunks } from './stream.js';
+import { createStreamConverter } from './stream.js';
 
 export interface OpenAIModelOptions {
   /** The provider's name as the caller wrote it, used in messages. */
@@ -82,7 +83,7 @@ export class OpenAIChatModel implements ChatModel {
       const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
         signal: ctx.signal,
       });
-      yield* toChatChunks(upstream, this.options.provider);
+      yield* convertStream(upstream, createStreamConverter(this.options.provider));
     } catch (error) {
       throw this.mapError(error, ctx, req.model);
     }
