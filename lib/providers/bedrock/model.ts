@@ -31,7 +31,7 @@ import {
 } from './embed.js';
 import { mapError } from './errors.js';
 import { familyTraits } from './family.js';
-import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
+import { fromInvokeResponse, fromInvokeStream, invokeInput, isBedrockClaude } from './native-messages.js';
 import { toRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createStreamConverter, resultToChunks } from './stream.js';
@@ -69,12 +69,7 @@ export class BedrockChatModel implements ChatModel {
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
     const native = req[NATIVE_BODY];
     if (native) {
-      const input = {
-        modelId: req.model,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: invokeBody(native),
-      };
+      const input = invokeInput(req.model, native);
       try {
         const output = await this.client.send(new this.sdk.InvokeModelCommand(input), { abortSignal: ctx.signal });
         return fromInvokeResponse(output.body);
@@ -89,12 +84,7 @@ export class BedrockChatModel implements ChatModel {
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
     const native = req[NATIVE_BODY];
     if (native) {
-      const input = {
-        modelId: req.model,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: invokeBody(native),
-      };
+      const input = invokeInput(req.model, native);
       let body: AsyncIterable<{ chunk?: { bytes?: Uint8Array } }> | undefined;
       try {
         const output = await this.client.send(new this.sdk.InvokeModelWithResponseStreamCommand(input), {

@@ -38,6 +38,11 @@ function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> {
   }
 }
 
+/** The InvokeModel / InvokeModelWithResponseStream input carrying a native Messages body. */
+export function invokeInput(model: string, native: NativeBody) {
+  return { modelId: model, contentType: 'application/json', accept: 'application/json', body: invokeBody(native) };
+}
+
 export function fromInvokeResponse(bytes: Uint8Array | undefined): ChatResult {
   const raw = parseJson(bytes);
   return { ...toChatResult(raw, false), native: raw };

@@ -19,7 +19,6 @@ import {
   type NativeBody,
   type NativeFormat,
 } from '../../core/types.js';
-import { streamCutOff } from '../shared/http-errors.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import { convertStream } from '../shared/stream-converter.js';
 import type { BuiltClient } from './client.js';
@@ -128,7 +127,7 @@ export class OpenAIChatModel implements ChatModel {
       throw this.mapError(error, ctx, req.model);
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (!converter.done) throw streamCutOff(this.options.provider);
+    yield* converter.end();
   }
 
   private get responsesClient() {
