@@ -10,13 +10,8 @@ import type {
   MessageCreateParamsStreaming,
 } from '@anthropic-ai/sdk/resources/messages';
 import type { JsonSchema } from '../../core/types.js';
+import type { AnthropicCredential } from './credentials.js';
 import type { AnthropicRequest } from './wire.js';
-
-export interface AnthropicCredential {
-  api_key: string;
-  /** The form the SDK takes, e.g. `https://api.anthropic.com` (no `/v1`). */
-  base_url?: string;
-}
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -47,7 +42,7 @@ export function strictSchema(schema: JsonSchema): JsonSchema {
   return transformJSONSchema(schema) as JsonSchema;
 }
 
-export async function createTransport(credential: AnthropicCredential): Promise<MessagesTransport> {
+export async function createClient(credential: AnthropicCredential): Promise<MessagesTransport> {
   const { Anthropic } = await import('@anthropic-ai/sdk');
   const client = new Anthropic({
     apiKey: credential.api_key,

@@ -6,14 +6,10 @@
  * @see https://docs.anthropic.com/en/api/errors
  */
 import { GatewayError, isGatewayError } from '../../core/errors.js';
-import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import type { CallContext } from '../../core/types.js';
+import type { ErrorContext } from '../shared/error-context.js';
+import { mapUpstreamStatus, streamCutOff, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 import { errorBodySchema } from './wire.js';
-
-export interface ErrorContext {
-  provider: string;
-  model: string;
-  signal: AbortSignal;
-}
 
 interface ApiErrorShape {
   status?: unknown;
@@ -21,33 +17,33 @@ interface ApiErrorShape {
   error?: unknown;
 }
 
-export function mapAnthropicError(error: unknown, ctx: ErrorContext): GatewayError {
+export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
   if (ctx.signal.aborted) return cancelled(ctx.signal.reason, error);
-  if (!(error instanceof Error)) return unreadable(ctx.provider, error);
+  if (!(error instanceof Error)) return unreadable(info.provider, error);
   const shape = error as ApiErrorShape;
   const body = errorBodySchema.safeParse(shape.error);
   const upstream = body.success ? body.data.error : undefined;
   if (typeof shape.status === 'number') {
     const headers = shape.headers instanceof Headers ? shape.headers : undefined;
     return mapUpstreamStatus({
-      provider: ctx.provider,
+      provider: info.provider,
       status: shape.status,
       message: upstream?.message ?? undefined,
       code: upstream?.type ?? null,
       retryAfter: headers?.get('retry-after'),
       retryAfterMs: headers?.get('retry-after-ms'),
-      model: ctx.model,
+      model: info.model,
       cause: error,
     });
   }
   // The SDK raises an `event: error` of a stream as an APIError with no status.
-  if (upstream) return mapStreamErrorEvent(ctx.provider, upstream, error);
-  if (error.name === 'APIConnectionTimeoutError') return upstreamTimeout(ctx.provider, error);
-  if (error.name === 'APIConnectionError') return upstreamUnreachable(ctx.provider, error);
+  if (upstream) return mapStreamErrorEvent(info.provider, upstream, error);
+  if (error.name === 'APIConnectionTimeoutError') return upstreamTimeout(info.provider, error);
+  if (error.name === 'APIConnectionError') return upstreamUnreachable(info.provider, error);
   // undici's word for a connection that closed while the body was still arriving.
-  if (error instanceof TypeError && error.message === 'terminated') return streamCutOff(ctx.provider, error);
-  return unreadable(ctx.provider, error);
+  if (error instanceof TypeError && error.message === 'terminated') return streamCutOff(info.provider, error);
+  return unreadable(info.provider, error);
 }
 
 /**
@@ -68,18 +64,6 @@ export function mapStreamErrorEvent(
     message: `${provider} reported an error during the response: ${upstream.message?.trim() || upstream.type}.`,
     retryable: transient || upstream.type === 'rate_limit_error',
     cause: cause ?? upstream,
-  });
-}
-
-/** A stream that stopped before `message_stop`: the connection dropped or the upstream gave up. */
-export function streamCutOff(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} ended the response before it was complete.`,
-    retryable: true,
-    cause,
   });
 }
 

@@ -6,7 +6,7 @@ import type { FinishReason } from '../../core/types.js';
  * release) read as `stop`: the answer did end.
  * @see https://docs.anthropic.com/en/api/handling-stop-reasons
  */
-export function mapStopReason(stopReason: string | null | undefined): FinishReason {
+export function mapFinishReason(stopReason: string | null | undefined): FinishReason {
   switch (stopReason) {
     case 'end_turn':
     case 'stop_sequence':

@@ -12,11 +12,12 @@ import {
   type NativeBody,
   type NativeFormat,
 } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
 import type { MessagesTransport } from './client.js';
-import { mapAnthropicError, streamCutOff } from './errors.js';
-import { type RequestOptions, toAnthropicRequest } from './request.js';
-import { fromAnthropicResponse } from './response.js';
+import { mapError } from './errors.js';
+import { type RequestOptions, toRequest } from './request.js';
+import { toChatResult } from './response.js';
 import { createStreamConverter } from './stream.js';
 import type { AnthropicRequest } from './wire.js';
 
@@ -36,13 +37,13 @@ export class AnthropicChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     const { body, jsonMode } = native
       ? { body: nativeBody(native, req), jsonMode: false }
-      : toAnthropicRequest(req, ctx, this.requestOptions);
+      : toRequest(req, ctx, this.requestOptions);
     try {
       const raw = await this.transport.create(body, ctx.signal, native?.headers);
-      const result = fromAnthropicResponse(raw, jsonMode);
+      const result = toChatResult(raw, jsonMode);
       return native ? { ...result, native: raw as Record<string, unknown> } : result;
     } catch (error) {
-      throw mapAnthropicError(error, { provider: this.provider, model: req.model, signal: ctx.signal });
+      throw mapError(error, ctx, { provider: this.provider, model: req.model });
     }
   }
 
@@ -50,9 +51,9 @@ export class AnthropicChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     const { body, jsonMode } = native
       ? { body: nativeBody(native, req), jsonMode: false }
-      : toAnthropicRequest(req, ctx, this.requestOptions);
+      : toRequest(req, ctx, this.requestOptions);
     const converter = createStreamConverter({ provider: this.provider, jsonMode });
-    const errorContext = { provider: this.provider, model: req.model, signal: ctx.signal };
+    const info = { provider: this.provider, model: req.model };
     try {
       const events = await this.transport.stream(body, ctx.signal, native?.headers);
       for await (const raw of events) {
@@ -62,11 +63,11 @@ export class AnthropicChatModel implements ChatModel {
         if (converter.done) break;
       }
     } catch (error) {
-      throw mapAnthropicError(error, errorContext);
+      throw mapError(error, ctx, info);
     }
     // The SDK ends an aborted stream quietly, and a dropped connection may end it without an error.
     if (!converter.done) {
-      throw ctx.signal.aborted ? mapAnthropicError(ctx.signal.reason, errorContext) : streamCutOff(this.provider);
+      throw ctx.signal.aborted ? mapError(ctx.signal.reason, ctx, info) : streamCutOff(this.provider);
     }
   }
 }

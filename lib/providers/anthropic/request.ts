@@ -4,6 +4,7 @@
  */
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
+import { reportDroppedHints } from '../shared/dropped-hints.js';
 import { convertMessages } from './messages.js';
 import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';
@@ -40,13 +41,13 @@ export interface RequestOptions {
 }
 
 /** Builds the request body; throws a 400 naming the field for what Claude cannot honour. */
-export function toAnthropicRequest(
+export function toRequest(
   req: ChatRequest,
   ctx: Pick<CallContext, 'ignore' | 'catalogEntry'>,
   options: RequestOptions = {},
 ): PreparedRequest {
   rejectUnsupported(req);
-  for (const field of DROPPED_HINTS) if (req[field] != null) ctx.ignore(field);
+  reportDroppedHints(req, DROPPED_HINTS, ctx);
 
   const { system, messages } = convertMessages(req.messages);
   const outputFormat = structuredOutputFormat(req, options.strictSchema);

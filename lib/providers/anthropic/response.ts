@@ -5,8 +5,8 @@
 
 import type { ChatResult, FinishReason, ToolCall } from '../../core/types.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import { mapStopReason } from './finish-reason.js';
-import { fromAnthropicUsage } from './usage.js';
+import { mapFinishReason } from './finish-reason.js';
+import { toUsage } from './usage.js';
 import { messageSchema, parseBlock } from './wire.js';
 
 /**
@@ -15,7 +15,7 @@ import { messageSchema, parseBlock } from './wire.js';
  * it becomes `content` and the finish reason is `stop` unless the caller's own tools were called as well.
  * Throws a ZodError when the body is not a Message (errors.ts maps it to a 502).
  */
-export function fromAnthropicResponse(raw: unknown, jsonMode: boolean): ChatResult {
+export function toChatResult(raw: unknown, jsonMode: boolean): ChatResult {
   const message = messageSchema.parse(raw);
   const texts: string[] = [];
   const toolCalls: ToolCall[] = [];
@@ -41,7 +41,7 @@ export function fromAnthropicResponse(raw: unknown, jsonMode: boolean): ChatResu
         finish_reason: finishReason(message.stop_reason, jsonMode, toolCalls.length > 0),
       },
     ],
-    usage: fromAnthropicUsage(message.usage),
+    usage: toUsage(message.usage),
   };
 }
 
@@ -51,7 +51,7 @@ export function finishReason(
   jsonMode: boolean,
   calledTools: boolean,
 ): FinishReason {
-  const mapped = mapStopReason(stopReason);
+  const mapped = mapFinishReason(stopReason);
   if (jsonMode && mapped === 'tool_calls' && !calledTools) return 'stop';
   return mapped;
 }

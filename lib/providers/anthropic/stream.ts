@@ -6,10 +6,12 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ChunkDelta } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 import { mapStreamErrorEvent } from './errors.js';
 import { finishReason } from './response.js';
-import { EMPTY_TOTALS, mergeUsage, toUsage, type UsageTotals } from './usage.js';
+import { EMPTY_TOTALS, mergeUsage, totalsToUsage, type UsageTotals } from './usage.js';
 import { parseBlock, parseDelta, parseStreamEvent } from './wire.js';
 
 /** What an open content block turns into: content text, one OpenAI tool call, the JSON answer, or nothing. */
@@ -18,13 +20,6 @@ type OpenBlock =
   | { kind: 'tool'; toolIndex: number; sentArguments: boolean }
   | { kind: 'json'; sentContent: boolean }
   | { kind: 'skip' };
-
-export interface StreamConverter {
-  /** The chunks one raw event yields (often none). Throws a GatewayError for an `error` event. */
-  push(raw: unknown): ChatChunk[];
-  /** True once `message_stop` arrived; a stream that ends before it was cut off. */
-  readonly done: boolean;
-}
 
 /**
  * One converter per stream. Tool calls are numbered in the order their blocks start (OpenAI `index`), independently
@@ -50,7 +45,7 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
         id = event.message.id;
         usage = mergeUsage(usage, event.message.usage);
         // The prompt's tokens are known now: a client that leaves mid-stream is still accounted for them.
-        return [{ ...chunk({ role: 'assistant', content: '' }), usage: toUsage(usage) }];
+        return [{ ...chunk({ role: 'assistant', content: '' }), usage: totalsToUsage(usage) }];
       case 'content_block_start':
         return startBlock(event.index, event.content_block);
       case 'content_block_delta':
@@ -64,7 +59,7 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
       case 'message_stop': {
         done = true;
         const reason = finishReason(stopReason, options.jsonMode, toolCount > 0);
-        return [{ id, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: toUsage(usage) }];
+        return [{ id, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: totalsToUsage(usage) }];
       }
       case 'error':
         throw mapStreamErrorEvent(options.provider, event.error);
@@ -125,6 +120,12 @@ export function createStreamConverter(options: { provider: string; jsonMode: boo
 
   return {
     push,
+    /** Nothing is owed after `message_stop`; a stream that ends before it was cut off. */
+    end() {
+      if (!done) throw streamCutOff(options.provider);
+      return [];
+    },
+    /** True once `message_stop` arrived. */
     get done() {
       return done;
     },

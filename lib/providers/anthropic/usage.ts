@@ -36,7 +36,7 @@ export function mergeUsage(totals: UsageTotals, report: AnthropicUsage | null | 
 }
 
 /** @see https://docs.anthropic.com/en/api/messages#response-usage */
-export function toUsage(totals: UsageTotals): Usage {
+export function totalsToUsage(totals: UsageTotals): Usage {
   const usage: Usage = {
     inputTokens: totals.input + totals.cacheRead + totals.cacheWrite,
     outputTokens: totals.output,
@@ -48,6 +48,6 @@ export function toUsage(totals: UsageTotals): Usage {
 }
 
 /** A complete response's usage block, which is final rather than running. */
-export function fromAnthropicUsage(report: AnthropicUsage | null | undefined): Usage {
-  return toUsage(mergeUsage(EMPTY_TOTALS, report));
+export function toUsage(report: AnthropicUsage | null | undefined): Usage {
+  return totalsToUsage(mergeUsage(EMPTY_TOTALS, report));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { captureAWSv3Client } from '../../tracing/index.js';
-import type { BedrockCredential } from './credential.js';
+import type { BedrockCredential } from './credentials.js';
 
 export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
 
@@ -43,7 +43,7 @@ const MAX_CLIENTS = 64;
 const clients = new Map<string, BedrockRuntimeClient>();
 
 /** One client per (region, credential, endpoint), reused; keyed by a digest so secrets do not sit in map keys. */
-export async function bedrockClientFor(credential: BedrockCredential): Promise<BedrockRuntimeClient> {
+export async function createClient(credential: BedrockCredential): Promise<BedrockRuntimeClient> {
   const key = createHash('sha256')
     .update(
       JSON.stringify([

@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import { type EmbeddingRequest, isTextInput } from '../../core/embeddings.js';
 import { badRequest } from '../../core/errors.js';
-import { malformedResponse } from './errors.js';
+import { invalidResponse } from '../shared/http-errors.js';
 
 export type EmbeddingFamily =
   | { kind: 'titan'; version: 1 | 2 }
@@ -118,16 +118,17 @@ export interface BedrockEmbeddings {
 export function fromInvokeEmbedding(family: EmbeddingFamily, raw: unknown, count: number): BedrockEmbeddings {
   if (family.kind === 'titan') {
     const parsed = titanResponse.safeParse(raw);
-    if (!parsed.success) throw malformedResponse(parsed.error);
+    if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
     const out: BedrockEmbeddings = { vectors: [parsed.data.embedding] };
     if (typeof parsed.data.inputTextTokenCount === 'number') out.inputTokens = parsed.data.inputTextTokenCount;
     return out;
   }
   const parsed = cohereResponse.safeParse(raw);
-  if (!parsed.success) throw malformedResponse(parsed.error);
+  if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
   const { embeddings } = parsed.data;
   const list = Array.isArray(embeddings) ? embeddings : embeddings.float;
-  if (list.length !== count) throw malformedResponse(new Error(`expected ${count} embeddings, got ${list.length}`));
+  if (list.length !== count)
+    throw invalidResponse('Bedrock', new Error(`expected ${count} embeddings, got ${list.length}`));
   return { vectors: list };
 }
 
@@ -135,7 +136,7 @@ export function parseInvokeJson(bytes: Uint8Array | undefined): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw malformedResponse(error);
+    throw invalidResponse('Bedrock', error);
   }
 }
 

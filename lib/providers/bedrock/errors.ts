@@ -1,7 +1,7 @@
 import { GatewayError, isGatewayError } from '../../core/errors.js';
+import type { CallContext } from '../../core/types.js';
+import type { ErrorContext } from '../shared/error-context.js';
 import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
-
-const PROVIDER = 'bedrock';
 
 /** What the AWS SDK's service exceptions carry (`BedrockRuntimeServiceException`), read without importing it. */
 interface AwsErrorLike {
@@ -18,30 +18,40 @@ function upstream(status: number, code: string, message: string, retryable: bool
 }
 
 /**
+ * Maps anything thrown by a Bedrock runtime call or while reading its event stream. Once the call was aborted, the
+ * abort's own reason is what the gateway wants.
+ */
+export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): unknown {
+  if (ctx.signal.aborted) return ctx.signal.reason ?? error;
+  return mapSdkError(error, info);
+}
+
+/**
  * Maps an error from the Bedrock runtime client (a modelled exception, thrown before or during a stream) to the
  * contract's error. The upstream message is shown only where the caller can act on it (validation); access errors
  * get the gateway's own wording, since AWS's names the account and role.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
  */
-export function mapBedrockError(error: unknown, model: string): GatewayError {
+function mapSdkError(error: unknown, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
+  const { provider, model } = info;
   const { name, message, code, $metadata } = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorLike;
   const text = typeof message === 'string' ? message : undefined;
   const cause = error;
   switch (name) {
     case 'ValidationException':
     case 'ConflictException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 400, message: text, code: 'validation_error', cause });
+      return mapUpstreamStatus({ provider, status: 400, message: text, code: 'validation_error', cause });
     case 'ThrottlingException':
     case 'ServiceQuotaExceededException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 429, cause });
+      return mapUpstreamStatus({ provider, status: 429, cause });
     case 'ModelNotReadyException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 503, code: 'model_not_ready', cause });
+      return mapUpstreamStatus({ provider, status: 503, code: 'model_not_ready', cause });
     case 'ServiceUnavailableException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 503, cause });
+      return mapUpstreamStatus({ provider, status: 503, cause });
     case 'ModelTimeoutException':
     case 'TimeoutError':
-      return upstreamTimeout(PROVIDER, cause);
+      return upstreamTimeout(provider, cause);
     case 'AccessDeniedException':
       return new GatewayError({
         status: 502,
@@ -53,7 +63,7 @@ export function mapBedrockError(error: unknown, model: string): GatewayError {
         cause,
       });
     case 'ResourceNotFoundException':
-      return mapUpstreamStatus({ provider: PROVIDER, status: 404, model, cause });
+      return mapUpstreamStatus({ provider, status: 404, model, cause });
     case 'InternalServerException':
       return upstream(502, 'upstream_error', 'Bedrock failed to answer (internal server error).', true, cause);
     case 'ModelErrorException':
@@ -70,21 +80,11 @@ export function mapBedrockError(error: unknown, model: string): GatewayError {
       );
   }
   if (typeof $metadata?.httpStatusCode === 'number' && $metadata.httpStatusCode >= 400) {
-    return mapUpstreamStatus({ provider: PROVIDER, status: $metadata.httpStatusCode, model, cause });
+    return mapUpstreamStatus({ provider, status: $metadata.httpStatusCode, model, cause });
   }
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('ERR_HTTP2'))) {
-    return upstreamUnreachable(PROVIDER, cause);
+    return upstreamUnreachable(provider, cause);
   }
   // Anything else the client throws (an HTTP/2 stream reset, an unreadable frame) is still Bedrock failing.
   return upstream(502, 'upstream_error', 'Bedrock failed to answer.', true, cause);
-}
-
-/** A response or event that does not have Converse's shape. */
-export function malformedResponse(cause: unknown): GatewayError {
-  return upstream(502, 'upstream_error', 'Bedrock returned a response the gateway could not read.', true, cause);
-}
-
-/** The event stream closed before `messageStop`: the answer is incomplete. */
-export function streamEndedEarly(): GatewayError {
-  return upstream(502, 'upstream_error', 'Bedrock closed the stream before the answer was complete.', true, undefined);
 }

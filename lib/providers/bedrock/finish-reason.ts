@@ -5,7 +5,7 @@ import type { FinishReason } from '../../core/types.js';
  * answer ended, and OpenAI's vocabulary has no better word for it.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_MessageStopEvent.html
  */
-export function mapStopReason(stopReason: string | null | undefined): FinishReason {
+export function mapFinishReason(stopReason: string | null | undefined): FinishReason {
   switch (stopReason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':

@@ -3,181 +3,13 @@
  * Amazon Titan and Nova, Mistral, Cohere, AI21) and cross-region inference profiles, with one converter set.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html
  */
-import type {
-  BedrockRuntimeClient,
-  ConverseRequest,
-  ConverseStreamCommandOutput,
-} from '@aws-sdk/client-bedrock-runtime';
-import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
 import { badRequest } from '../../core/errors.js';
-import {
-  type CallContext,
-  type ChatChunk,
-  type ChatModel,
-  type ChatRequest,
-  type ChatResult,
-  NATIVE_BODY,
-  type NativeFormat,
-  type ProviderFactory,
-} from '../../core/types.js';
-import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
-import { type BedrockSdk, bedrockClientFor, loadBedrockSdk } from './client.js';
-import { type BedrockCredential, bedrockCredentialSchema } from './credential.js';
-import {
-  BATCH_SIZE,
-  checkEmbeddingRequest,
-  fromInvokeEmbedding,
-  inputTokensHeader,
-  parseInvokeJson,
-  toInvokeBody,
-} from './embed.js';
-import { malformedResponse, mapBedrockError } from './errors.js';
-import { familyTraits } from './family.js';
-import { fromInvokeResponse, fromInvokeStream, invokeBody, isBedrockClaude } from './native-messages.js';
-import { toConverseRequest } from './request.js';
-import { convertConverseResponse } from './response.js';
-import { convertConverseStream, resultToChunks } from './stream.js';
+import type { ProviderFactory } from '../../core/types.js';
+import { createClient, loadBedrockSdk } from './client.js';
+import { type BedrockCredential, bedrockCredentialSchema } from './credentials.js';
+import { BedrockChatModel } from './model.js';
 
-export type { BedrockCredential } from './credential.js';
-
-/** An error while talking to Bedrock; once the call was aborted, the abort's own reason is what the gateway wants. */
-function failure(error: unknown, model: string, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason ?? error;
-  return mapBedrockError(error, model);
-}
-
-/** The SDK's event iterator, with its exceptions (throttling, model stream errors, resets) mapped as they surface. */
-async function* guardEvents(
-  events: AsyncIterable<unknown>,
-  model: string,
-  signal: AbortSignal,
-): AsyncGenerator<unknown> {
-  try {
-    for await (const event of events) yield event;
-  } catch (error) {
-    throw failure(error, model, signal);
-  }
-  if (signal.aborted) throw signal.reason;
-}
-
-class BedrockChatModel implements ChatModel {
-  constructor(
-    private readonly client: BedrockRuntimeClient,
-    private readonly sdk: BedrockSdk,
-  ) {}
-
-  /** Claude models take `/v1/messages` in Anthropic's own format (InvokeModel), the rest a translation. */
-  native(format: NativeFormat, model: string): boolean {
-    return format === 'messages' && isBedrockClaude(model);
-  }
-
-  async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const native = req[NATIVE_BODY];
-    if (native) {
-      const input = {
-        modelId: req.model,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: invokeBody(native),
-      };
-      try {
-        const output = await this.client.send(new this.sdk.InvokeModelCommand(input), { abortSignal: ctx.signal });
-        return fromInvokeResponse(output.body);
-      } catch (error) {
-        throw failure(error, req.model, ctx.signal);
-      }
-    }
-    const input = await toConverseRequest(req, ctx, familyTraits(req.model, ctx.catalogEntry));
-    return this.converse(input, req.model, ctx.signal);
-  }
-
-  async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
-    const native = req[NATIVE_BODY];
-    if (native) {
-      const input = {
-        modelId: req.model,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: invokeBody(native),
-      };
-      let body: AsyncIterable<{ chunk?: { bytes?: Uint8Array } }> | undefined;
-      try {
-        const output = await this.client.send(new this.sdk.InvokeModelWithResponseStreamCommand(input), {
-          abortSignal: ctx.signal,
-        });
-        body = output.body;
-      } catch (error) {
-        throw failure(error, req.model, ctx.signal);
-      }
-      if (!body) throw malformedResponse(new Error('InvokeModelWithResponseStream answered without a stream'));
-      yield* fromInvokeStream(
-        guardEvents(body, req.model, ctx.signal) as AsyncIterable<{ chunk?: { bytes?: Uint8Array } }>,
-        'bedrock',
-      );
-      return;
-    }
-    const traits = familyTraits(req.model, ctx.catalogEntry);
-    const input = await toConverseRequest(req, ctx, traits);
-    if (input.toolConfig && !traits.streamingTools) {
-      // This family takes tools through Converse only: ask for the whole answer, then stream it out.
-      yield* resultToChunks(await this.converse(input, req.model, ctx.signal));
-      return;
-    }
-    let output: ConverseStreamCommandOutput;
-    try {
-      output = await this.client.send(new this.sdk.ConverseStreamCommand(input), { abortSignal: ctx.signal });
-    } catch (error) {
-      throw failure(error, req.model, ctx.signal);
-    }
-    if (!output.stream) throw malformedResponse(new Error('ConverseStream answered without an event stream'));
-    yield* convertConverseStream(guardEvents(output.stream, req.model, ctx.signal));
-  }
-
-  /** One InvokeModel a batch (Titan: a text; Cohere: up to 96), the token counts summed where Bedrock gave them. */
-  async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
-    const { family, texts } = checkEmbeddingRequest(req);
-    let tokens: number | undefined = 0;
-    const vectors = await mapInBatches(texts, BATCH_SIZE[family.kind], EMBEDDING_CONCURRENCY, async (batch) => {
-      const body = toInvokeBody(req, family, batch, ctx.ignore);
-      const command = new this.sdk.InvokeModelCommand({
-        modelId: req.model,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: new TextEncoder().encode(JSON.stringify(body)),
-      });
-      let headers: Record<string, string | undefined> = {};
-      command.middlewareStack.add(
-        (next) => async (args) => {
-          const result = await next(args);
-          headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
-          return result;
-        },
-        { step: 'deserialize', name: 'gatewayInputTokenCount' },
-      );
-      let bytes: Uint8Array | undefined;
-      try {
-        bytes = (await this.client.send(command, { abortSignal: ctx.signal })).body;
-      } catch (error) {
-        throw failure(error, req.model, ctx.signal);
-      }
-      const out = fromInvokeEmbedding(family, parseInvokeJson(bytes), batch.length);
-      const counted = out.inputTokens ?? inputTokensHeader(headers);
-      tokens = tokens === undefined || counted === undefined ? undefined : tokens + counted;
-      return out.vectors;
-    });
-    return tokens === undefined ? { vectors } : { vectors, inputTokens: tokens };
-  }
-
-  private async converse(input: ConverseRequest, model: string, signal: AbortSignal): Promise<ChatResult> {
-    let output: unknown;
-    try {
-      output = await this.client.send(new this.sdk.ConverseCommand(input), { abortSignal: signal });
-    } catch (error) {
-      throw failure(error, model, signal);
-    }
-    return convertConverseResponse(output);
-  }
-}
+export type { BedrockCredential } from './credentials.js';
 
 /** Re-checks a credential that did not come through the admin API (gateway defaults): 400 naming the field. */
 function checkCredential(credential: BedrockCredential): BedrockCredential {
@@ -194,7 +26,7 @@ export const bedrockFactory: ProviderFactory<BedrockCredential> = {
   embeddings: true,
   async create(credential) {
     const checked = checkCredential(credential);
-    const [client, sdk] = await Promise.all([bedrockClientFor(checked), loadBedrockSdk()]);
+    const [client, sdk] = await Promise.all([createClient(checked), loadBedrockSdk()]);
     return new BedrockChatModel(client, sdk);
   },
 };

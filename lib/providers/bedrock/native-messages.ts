@@ -6,11 +6,10 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  */
 import type { ChatChunk, ChatResult, NativeBody } from '../../core/types.js';
-import { streamCutOff } from '../anthropic/errors.js';
-import { fromAnthropicResponse } from '../anthropic/response.js';
+import { toChatResult } from '../anthropic/response.js';
 import { createStreamConverter } from '../anthropic/stream.js';
+import { invalidResponse } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
-import { malformedResponse } from './errors.js';
 
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -35,13 +34,18 @@ function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   } catch (error) {
-    throw malformedResponse(error);
+    throw invalidResponse('Bedrock', error);
   }
+}
+
+/** The InvokeModel / InvokeModelWithResponseStream input carrying a native Messages body. */
+export function invokeInput(model: string, native: NativeBody) {
+  return { modelId: model, contentType: 'application/json', accept: 'application/json', body: invokeBody(native) };
 }
 
 export function fromInvokeResponse(bytes: Uint8Array | undefined): ChatResult {
   const raw = parseJson(bytes);
-  return { ...fromAnthropicResponse(raw, false), native: raw };
+  return { ...toChatResult(raw, false), native: raw };
 }
 
 /** The response stream's `chunk` events, each an Anthropic event in JSON, as canonical chunks with their text. */
@@ -57,5 +61,5 @@ export async function* fromInvokeStream(
     yield* withNativeEvent(converter.push(raw), raw);
     if (converter.done) return;
   }
-  throw streamCutOff(provider);
+  yield* converter.end();
 }

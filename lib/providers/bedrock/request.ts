@@ -1,6 +1,7 @@
 import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
+import { reportDroppedHints } from '../shared/dropped-hints.js';
 import type { FamilyTraits } from './family.js';
 import { convertMessages } from './messages.js';
 import { convertTools } from './tools.js';
@@ -9,7 +10,7 @@ import { convertTools } from './tools.js';
  * Fields that only steer the answer and have no Converse equivalent: dropped and listed in `x-gateway-ignored`.
  * (`metadata` is not `requestMetadata`: Bedrock's keys and values are far narrower than OpenAI's.)
  */
-const HINTS = [
+const DROPPED_HINTS = [
   'seed',
   'user',
   'metadata',
@@ -25,15 +26,13 @@ const HINTS = [
  * Converts a ChatRequest into a Converse / ConverseStream request (both take the same body).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
  */
-export async function toConverseRequest(
+export async function toRequest(
   req: ChatRequest,
   ctx: Pick<CallContext, 'ignore' | 'signal'>,
   traits: FamilyTraits,
 ): Promise<ConverseRequest> {
   rejectUnsupported(req);
-  for (const hint of HINTS) {
-    if (req[hint] !== undefined && req[hint] !== null) ctx.ignore(hint);
-  }
+  reportDroppedHints(req, DROPPED_HINTS, ctx);
   const toolConfig = convertTools(req, traits, ctx);
   const { system, messages } = await convertMessages(req.messages, {
     model: req.model,

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { ChatResult, FinishReason, ToolCall } from '../../core/types.js';
+import { invalidResponse } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import { malformedResponse } from './errors.js';
-import { mapStopReason } from './finish-reason.js';
-import { bedrockUsageSchema, convertUsage } from './usage.js';
+import { mapFinishReason } from './finish-reason.js';
+import { bedrockUsageSchema, toUsage } from './usage.js';
 
 const toolUseSchema = z.looseObject({ toolUseId: z.string(), name: z.string(), input: z.unknown() });
 
@@ -23,9 +23,9 @@ export const converseOutputSchema = z.looseObject({
  * a JSON string), the forced JSON-answer tool's input → `content` with finish reason `stop`.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
  */
-export function convertConverseResponse(raw: unknown): ChatResult {
+export function toChatResult(raw: unknown): ChatResult {
   const parsed = converseOutputSchema.safeParse(raw);
-  if (!parsed.success) throw malformedResponse(parsed.error);
+  if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
   const { output, stopReason, usage } = parsed.data;
   let content = '';
   let jsonAnswer = false;
@@ -55,7 +55,7 @@ export function convertConverseResponse(raw: unknown): ChatResult {
         finish_reason: finishReason(stopReason, jsonAnswer, toolCalls.length > 0),
       },
     ],
-    usage: convertUsage(usage),
+    usage: toUsage(usage),
   };
 }
 
@@ -66,5 +66,5 @@ export function finishReason(
   toolCalls: boolean,
 ): FinishReason {
   if (stopReason === 'tool_use' && jsonAnswer && !toolCalls) return 'stop';
-  return mapStopReason(stopReason);
+  return mapFinishReason(stopReason);
 }

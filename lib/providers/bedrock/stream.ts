@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import type { ChatChunk, ChatResult, ChunkDelta, FinishReason } from '../../core/types.js';
+import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
 import { isJsonResponseToolCall } from '../shared/json-response-tool.js';
-import { malformedResponse, streamEndedEarly } from './errors.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 import { finishReason } from './response.js';
-import { bedrockUsageSchema, convertUsage } from './usage.js';
+import { bedrockUsageSchema, toUsage } from './usage.js';
 
 /** One ConverseStream event: exactly one member is set. Exceptions never get here: the SDK throws them. */
 const streamEventSchema = z.looseObject({
@@ -43,43 +44,51 @@ function chunk(delta: ChunkDelta, finish: FinishReason | null = null): ChatChunk
  * short answer.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html#API_runtime_ConverseStream_ResponseSyntax
  */
-export async function* convertConverseStream(events: AsyncIterable<unknown>): AsyncGenerator<ChatChunk> {
+export function createStreamConverter(): StreamConverter {
   const blocks = new Map<number, OpenBlock>();
   let nextToolIndex = 0;
   let jsonAnswer = false;
   let stopped = false;
-  for await (const raw of events) {
-    const parsed = streamEventSchema.safeParse(raw);
-    if (!parsed.success) throw malformedResponse(parsed.error);
-    const event = parsed.data;
-    if (event.messageStart) {
-      yield chunk({ role: 'assistant', content: '' });
-    } else if (event.contentBlockStart?.start?.toolUse) {
-      const { toolUseId, name } = event.contentBlockStart.start.toolUse;
-      if (isJsonResponseToolCall(name)) {
-        blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'json' });
-        jsonAnswer = true;
-        continue;
+  return {
+    done: false,
+    push(raw) {
+      const parsed = streamEventSchema.safeParse(raw);
+      if (!parsed.success) throw invalidResponse('Bedrock', parsed.error);
+      const event = parsed.data;
+      if (event.messageStart) return [chunk({ role: 'assistant', content: '' })];
+      if (event.contentBlockStart?.start?.toolUse) {
+        const { toolUseId, name } = event.contentBlockStart.start.toolUse;
+        if (isJsonResponseToolCall(name)) {
+          blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'json' });
+          jsonAnswer = true;
+          return [];
+        }
+        const index = nextToolIndex++;
+        blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'tool', index });
+        return [chunk({ tool_calls: [{ index, id: toolUseId, type: 'function', function: { name, arguments: '' } }] })];
       }
-      const index = nextToolIndex++;
-      blocks.set(event.contentBlockStart.contentBlockIndex, { kind: 'tool', index });
-      yield chunk({ tool_calls: [{ index, id: toolUseId, type: 'function', function: { name, arguments: '' } }] });
-    } else if (event.contentBlockDelta?.delta) {
-      const { delta, contentBlockIndex } = event.contentBlockDelta;
-      const block = blocks.get(contentBlockIndex);
-      if (typeof delta.text === 'string' && delta.text !== '') yield chunk({ content: delta.text });
-      else if (delta.toolUse?.input && block?.kind === 'json') yield chunk({ content: delta.toolUse.input });
-      else if (delta.toolUse?.input && block?.kind === 'tool') {
-        yield chunk({ tool_calls: [{ index: block.index, function: { arguments: delta.toolUse.input } }] });
+      if (event.contentBlockDelta?.delta) {
+        const { delta, contentBlockIndex } = event.contentBlockDelta;
+        const block = blocks.get(contentBlockIndex);
+        if (typeof delta.text === 'string' && delta.text !== '') return [chunk({ content: delta.text })];
+        if (delta.toolUse?.input && block?.kind === 'json') return [chunk({ content: delta.toolUse.input })];
+        if (delta.toolUse?.input && block?.kind === 'tool') {
+          return [chunk({ tool_calls: [{ index: block.index, function: { arguments: delta.toolUse.input } }] })];
+        }
+        return [];
       }
-    } else if (event.messageStop) {
-      stopped = true;
-      yield chunk({}, finishReason(event.messageStop.stopReason, jsonAnswer, nextToolIndex > 0));
-    } else if (event.metadata) {
-      yield { choices: [], usage: convertUsage(event.metadata.usage) };
-    }
-  }
-  if (!stopped) throw streamEndedEarly();
+      if (event.messageStop) {
+        stopped = true;
+        return [chunk({}, finishReason(event.messageStop.stopReason, jsonAnswer, nextToolIndex > 0))];
+      }
+      if (event.metadata) return [{ choices: [], usage: toUsage(event.metadata.usage) }];
+      return [];
+    },
+    end() {
+      if (!stopped) throw streamCutOff('Bedrock');
+      return [];
+    },
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ export type BedrockUsage = z.infer<typeof bedrockUsageSchema>;
  * the gateway's `inputTokens` counts every prompt token (CONTRACT.md §2).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html
  */
-export function convertUsage(usage: BedrockUsage | null | undefined): Usage {
+export function toUsage(usage: BedrockUsage | null | undefined): Usage {
   const cacheReadTokens = usage?.cacheReadInputTokens ?? 0;
   const cacheWriteTokens = usage?.cacheWriteInputTokens ?? 0;
   return {

@@ -7,15 +7,9 @@
  */
 import { isGatewayError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
+import type { CallContext } from '../../core/types.js';
+import type { ErrorContext } from '../shared/error-context.js';
 import { connectionLost, invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
-
-export interface ErrorContext {
-  /** The provider's name as the caller wrote it (`gemini`, `vertex-ai`). */
-  provider: string;
-  model: string;
-  /** Strings no message may echo: the api key or access token, a custom base URL's host, the project id. */
-  secrets: readonly string[];
-}
 
 /** Google's canonical error statuses → the HTTP status they stand for. */
 const CANONICAL_STATUS: Readonly<Record<string, number>> = {
@@ -46,8 +40,8 @@ interface GoogleErrorBody {
  * Maps anything thrown by an SDK call or while reading its stream. When the gateway aborted the call (client gone,
  * a gateway timeout), its own abort reason comes back unchanged.
  */
-export function mapGeminiError(error: unknown, signal: AbortSignal, info: ErrorContext): unknown {
-  if (signal.aborted) return signal.reason;
+export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): unknown {
+  if (ctx.signal.aborted) return ctx.signal.reason;
   if (isGatewayError(error)) return error;
   const { provider } = info;
   // The SDK's error becomes the GatewayError's `cause`, which the gateway logs: an upstream that echoes the
@@ -89,6 +83,6 @@ export function parseErrorBody(message: string): GoogleErrorBody | undefined {
   }
 }
 
-function redactMessage(text: string | undefined, secrets: readonly string[]): string | undefined {
+function redactMessage(text: string | undefined, secrets: readonly string[] = []): string | undefined {
   return typeof text === 'string' ? redact(text, secrets) : undefined;
 }

@@ -5,9 +5,10 @@ import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
 import type { CallContext, ChatChunk, ChatModel, ChatRequest, ChatResult } from '../../core/types.js';
 import { EMBEDDING_CONCURRENCY, mapInBatches } from '../shared/batches.js';
+import type { ErrorContext } from '../shared/error-context.js';
 import { fromEmbedResponse, geminiBatchSize, textsOf, toEmbedParams } from './embed.js';
-import { type ErrorContext, mapGeminiError } from './errors.js';
-import { toGeminiRequest } from './request.js';
+import { mapError } from './errors.js';
+import { toRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createStreamConverter } from './stream.js';
 import type { GeminiRequest } from './wire.js';
@@ -26,24 +27,24 @@ export class GeminiChatModel implements ChatModel {
   ) {}
 
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    const params = toSdkParams(await toRequest(req, ctx), ctx.signal);
     let raw: unknown;
     try {
       raw = await this.client.models.generateContent(params);
     } catch (error) {
-      throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+      throw mapError(error, ctx, this.errorContext(req));
     }
     return toChatResult(raw, this.options.provider);
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncGenerator<ChatChunk> {
-    const params = toSdkParams(await toGeminiRequest(req, ctx), ctx.signal);
+    const params = toSdkParams(await toRequest(req, ctx), ctx.signal);
     const converter = createStreamConverter(this.options.provider);
     try {
       const upstream = await this.client.models.generateContentStream(params);
       for await (const response of upstream) yield* converter.push(response);
     } catch (error) {
-      throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+      throw mapError(error, ctx, this.errorContext(req));
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
     yield* converter.end();
@@ -61,7 +62,7 @@ export class GeminiChatModel implements ChatModel {
         try {
           raw = await this.client.models.embedContent(toEmbedParams(req, batch, ctx.signal, ctx.ignore));
         } catch (error) {
-          throw mapGeminiError(error, ctx.signal, this.errorContext(req));
+          throw mapError(error, ctx, this.errorContext(req));
         }
         const out = fromEmbedResponse(raw, batch.length, this.options.provider);
         tokens = tokens === undefined || out.inputTokens === undefined ? undefined : tokens + out.inputTokens;

@@ -11,6 +11,7 @@
 import { hasCapability } from '../../catalog.js';
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
+import { reportDroppedHints } from '../shared/dropped-hints.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import { toGeminiContents } from './messages.js';
 import { toGeminiSchema } from './schema.js';
@@ -18,7 +19,7 @@ import { toGeminiTools, toToolConfig } from './tools.js';
 import type { GeminiConfig, GeminiRequest } from './wire.js';
 
 /** Hints with no Gemini counterpart: dropped and listed in `x-gateway-ignored` (CONTRACT.md §2). */
-const IGNORED_HINTS = [
+const DROPPED_HINTS = [
   'user',
   'metadata',
   'parallel_tool_calls',
@@ -31,7 +32,7 @@ const IGNORED_HINTS = [
   'verbosity',
 ] as const;
 
-export async function toGeminiRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
+export async function toRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
   // `publisher/model` on Vertex AI, `tunedModels/name` on the Gemini API: one `/` at most.
   assertModelInPath(req.model, 'Gemini', 2);
   checkSupported(req, ctx);
@@ -55,9 +56,7 @@ export async function toGeminiRequest(req: ChatRequest, ctx: CallContext): Promi
     config.tools = toGeminiTools(req.tools);
     if (req.tool_choice) config.toolConfig = toToolConfig(req.tool_choice, req.tools);
   }
-  for (const hint of IGNORED_HINTS) {
-    if (isSet(req[hint])) ctx.ignore(hint);
-  }
+  reportDroppedHints(req, DROPPED_HINTS, ctx);
   return { model: req.model, contents, config };
 }
 

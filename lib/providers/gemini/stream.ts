@@ -6,6 +6,7 @@
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 import type { ChatChunk, ChunkChoice, ChunkDelta } from '../../core/types.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 import { mapFinishReason } from './finish-reason.js';
 import { blockedFinish, parseResponse, readParts, toolCallIds } from './response.js';
 import { toUsage } from './usage.js';
@@ -15,13 +16,6 @@ interface CandidateState {
   started: boolean;
   finished: boolean;
   toolCalls: number;
-}
-
-export interface StreamConverter {
-  /** One upstream event → the chunks it makes (possibly none). */
-  push(raw: unknown): ChatChunk[];
-  /** After the last event: finish reasons not yet sent, then the usage chunk. */
-  end(): ChatChunk[];
 }
 
 export function createStreamConverter(provider: string): StreamConverter {
@@ -42,6 +36,8 @@ export function createStreamConverter(provider: string): StreamConverter {
   const chunk = (choices: ChunkChoice[]): ChatChunk => (id ? { id, choices } : { choices });
 
   return {
+    // No event is final: the stream's end is, and end() then sends what each candidate still owes.
+    done: false,
     push(raw) {
       const response = parseResponse(raw, provider);
       if (response.responseId) id = response.responseId;

@@ -59,7 +59,7 @@ export interface BuiltClient {
   errors: SdkErrorClasses;
 }
 
-export async function buildClient(config: ClientConfig): Promise<BuiltClient> {
+export async function createClient(config: ClientConfig): Promise<BuiltClient> {
   const sdk = await import('openai');
   const errors: SdkErrorClasses = {
     APIError: sdk.APIError,

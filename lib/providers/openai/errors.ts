@@ -8,6 +8,7 @@
 import { GatewayError, isGatewayError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
 import type { CallContext } from '../../core/types.js';
+import type { ErrorContext } from '../shared/error-context.js';
 import {
   connectionLost,
   invalidResponse,
@@ -17,13 +18,9 @@ import {
 } from '../shared/http-errors.js';
 import type { SdkErrorClasses } from './client.js';
 
-export interface ErrorContext {
-  /** The provider's name as the caller wrote it (`openai`, `groq`, `acme`). */
-  provider: string;
-  /** The provider's model name, for the 404 message. */
-  model: string;
-  /** Strings that must never appear in a message: the api key, the upstream host. */
-  secrets: readonly string[];
+/** The shared ErrorContext plus the SDK's error classes, handed in so this file can test `instanceof`. */
+export interface OpenAIErrorContext extends ErrorContext {
+  sdk: SdkErrorClasses;
 }
 
 /** The OpenAI error body's `error` object, as the SDK keeps it on `APIError.error`. */
@@ -38,15 +35,10 @@ interface UpstreamErrorBody {
  * Maps anything thrown by an SDK call. When the gateway aborted the call (client gone, a gateway timeout), its
  * own abort reason comes back unchanged, so the gateway can tell its abort from an upstream failure.
  */
-export function mapOpenAIError(
-  error: unknown,
-  ctx: Pick<CallContext, 'signal'>,
-  sdk: SdkErrorClasses,
-  info: ErrorContext,
-): unknown {
+export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: OpenAIErrorContext): unknown {
   if (ctx.signal.aborted) return ctx.signal.reason;
   if (isGatewayError(error)) return error;
-  const { provider } = info;
+  const { provider, sdk } = info;
   // Order matters: the timeout and abort classes extend APIConnectionError, which extends APIError.
   if (error instanceof sdk.APIConnectionTimeoutError) return upstreamTimeout(provider, error);
   if (error instanceof sdk.APIUserAbortError) return upstreamUnreachable(provider, error);
@@ -92,16 +84,6 @@ function mapErrorEvent(body: UpstreamErrorBody | undefined, info: ErrorContext, 
   });
 }
 
-export function incompleteStream(provider: string): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} ended the stream before the answer was complete.`,
-    retryable: true,
-  });
-}
-
 function asErrorBody(value: unknown): UpstreamErrorBody | undefined {
   return typeof value === 'object' && value !== null ? (value as UpstreamErrorBody) : undefined;
 }
@@ -111,6 +93,6 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 /** Upstream messages are shown to callers on 400s: take out anything of ours they might echo back. */
-function redactMessage(text: string | undefined, secrets: readonly string[]): string | undefined {
+function redactMessage(text: string | undefined, secrets: readonly string[] = []): string | undefined {
   return text === undefined ? undefined : redact(text, secrets);
 }

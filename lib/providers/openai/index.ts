@@ -6,7 +6,7 @@
  */
 import type { ChatModel, ProviderFactory, ProviderOptions } from '../../core/types.js';
 import { BUILTIN_OPENAI_COMPATIBLE } from './builtin.js';
-import { buildClient, type ClientConfig, OPENAI_BASE_URL } from './client.js';
+import { type ClientConfig, createClient, OPENAI_BASE_URL } from './client.js';
 import {
   AZURE_DEFAULT_API_VERSION,
   type AzureCredential,
@@ -32,7 +32,7 @@ export {
 } from './credentials.js';
 
 async function createModel(config: ClientConfig, provider: string, native = false): Promise<ChatModel> {
-  const built = await buildClient(config);
+  const built = await createClient(config);
   return new OpenAIChatModel(built, {
     provider,
     secrets: secretsOf(config),

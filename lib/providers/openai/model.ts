@@ -20,13 +20,14 @@ import {
   type NativeFormat,
 } from '../../core/types.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
+import { convertStream } from '../shared/stream-converter.js';
 import type { BuiltClient } from './client.js';
 import { fromEmbeddingResponse, toEmbeddingBody } from './embed.js';
-import { type ErrorContext, incompleteStream, mapOpenAIError } from './errors.js';
-import { toCompletionBody, toStreamBody } from './request.js';
+import { mapError, type OpenAIErrorContext } from './errors.js';
+import { toRequest, toStreamRequest } from './request.js';
 import { toChatResult } from './response.js';
 import { createResponsesStreamConverter, fromResponse } from './responses.js';
-import { toChatChunks } from './stream.js';
+import { createStreamConverter } from './stream.js';
 
 export interface OpenAIModelOptions {
   /** The provider's name as the caller wrote it, used in messages. */
@@ -59,7 +60,7 @@ export class OpenAIChatModel implements ChatModel {
     const native = req[NATIVE_BODY];
     if (native?.format === 'responses') return this.completeResponses(native, req, ctx);
     // The request was validated at the edge and is OpenAI's own shape; extra fields go through on purpose.
-    const body = toCompletionBody(req) as unknown as ChatCompletionCreateParamsNonStreaming;
+    const body = toRequest(req) as unknown as ChatCompletionCreateParamsNonStreaming;
     let raw: unknown;
     try {
       raw = await this.built.client.chat.completions.create(body, { signal: ctx.signal });
@@ -76,12 +77,12 @@ export class OpenAIChatModel implements ChatModel {
       yield* this.streamResponses(native, req, ctx);
       return;
     }
-    const body = toStreamBody(req) as unknown as ChatCompletionCreateParamsStreaming;
+    const body = toStreamRequest(req) as unknown as ChatCompletionCreateParamsStreaming;
     try {
       const upstream: AsyncIterable<ChatCompletionChunk> = await this.built.client.chat.completions.create(body, {
         signal: ctx.signal,
       });
-      yield* toChatChunks(upstream, this.options.provider);
+      yield* convertStream(upstream, createStreamConverter(this.options.provider));
     } catch (error) {
       throw this.mapError(error, ctx, req.model);
     }
@@ -126,7 +127,7 @@ export class OpenAIChatModel implements ChatModel {
       throw this.mapError(error, ctx, req.model);
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (!converter.done) throw incompleteStream(this.options.provider);
+    yield* converter.end();
   }
 
   private get responsesClient() {
@@ -134,7 +135,12 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private mapError(error: unknown, ctx: CallContext, model: string): unknown {
-    const info: ErrorContext = { provider: this.options.provider, model, secrets: this.options.secrets };
-    return mapOpenAIError(error, ctx, this.built.errors, info);
+    const info: OpenAIErrorContext = {
+      provider: this.options.provider,
+      model,
+      secrets: this.options.secrets,
+      sdk: this.built.errors,
+    };
+    return mapError(error, ctx, info);
   }
 }

@@ -18,7 +18,7 @@ function withoutGatewayFields(req: ChatRequest): UpstreamBody {
 }
 
 /** The body for a non-streaming call: `stream` and `stream_options` go (OpenAI rejects `stream_options` alone). */
-export function toCompletionBody(req: ChatRequest): UpstreamBody {
+export function toRequest(req: ChatRequest): UpstreamBody {
   const body = withoutGatewayFields(req);
   delete body.stream;
   delete body.stream_options;
@@ -31,7 +31,7 @@ export function toCompletionBody(req: ChatRequest): UpstreamBody {
  * the caller sees the usage chunk.
  * @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
  */
-export function toStreamBody(req: ChatRequest): UpstreamBody {
+export function toStreamRequest(req: ChatRequest): UpstreamBody {
   const body = withoutGatewayFields(req);
   body.stream = true;
   body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };

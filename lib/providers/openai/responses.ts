@@ -7,7 +7,9 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ChatResult, FinishReason, ToolCall, Usage } from '../../core/types.js';
+import { streamCutOff } from '../shared/http-errors.js';
 import { withNativeEvent } from '../shared/native-event.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 
 interface WireUsage {
   input_tokens?: number;
@@ -93,7 +95,7 @@ interface WireEvent {
 }
 
 /** The Responses event stream as canonical chunks, each carrying its event's text for the ingress to forward. */
-export function createResponsesStreamConverter(provider: string) {
+export function createResponsesStreamConverter(provider: string): StreamConverter {
   const toolIndexByOutput = new Map<number, number>();
   let done = false;
   const chunk = (delta: ChatChunk['choices'][number]['delta']): ChatChunk => ({
@@ -105,6 +107,11 @@ export function createResponsesStreamConverter(provider: string) {
     },
     push(raw: unknown): ChatChunk[] {
       return withNativeEvent(convert(raw as WireEvent), raw);
+    },
+    /** Nothing is owed after `response.completed`; a stream that ends before it was cut off. */
+    end() {
+      if (!done) throw streamCutOff(provider);
+      return [];
     },
   };
 

@@ -6,8 +6,8 @@
  */
 
 import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from '../../core/types.js';
-import { invalidResponse } from '../shared/http-errors.js';
-import { incompleteStream } from './errors.js';
+import { invalidResponse, streamCutOff } from '../shared/http-errors.js';
+import type { StreamConverter } from '../shared/stream-converter.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toUsage } from './usage.js';
 import { type WireChunk, type WireDelta, type WireToolCallDelta, wireChunkSchema } from './wire.js';
@@ -16,16 +16,22 @@ import { type WireChunk, type WireDelta, type WireToolCallDelta, wireChunkSchema
  * Converts a stream of raw upstream chunks. A stream that ends before any choice finished was cut short (the
  * upstream went away without an error event): that is an error, never a silently truncated answer.
  */
-export async function* toChatChunks(source: AsyncIterable<unknown>, provider: string): AsyncGenerator<ChatChunk> {
+export function createStreamConverter(provider: string): StreamConverter {
   let finished = false;
-  for await (const raw of source) {
-    const parsed = wireChunkSchema.safeParse(raw);
-    if (!parsed.success) throw invalidResponse(provider, parsed.error);
-    const chunk = toChatChunk(parsed.data);
-    if (chunk.choices.some((choice) => choice.finish_reason !== null)) finished = true;
-    yield chunk;
-  }
-  if (!finished) throw incompleteStream(provider);
+  return {
+    done: false,
+    push(raw) {
+      const parsed = wireChunkSchema.safeParse(raw);
+      if (!parsed.success) throw invalidResponse(provider, parsed.error);
+      const chunk = toChatChunk(parsed.data);
+      if (chunk.choices.some((choice) => choice.finish_reason !== null)) finished = true;
+      return [chunk];
+    },
+    end() {
+      if (!finished) throw streamCutOff(provider);
+      return [];
+    },
+  };
 }
 
 export function toChatChunk(chunk: WireChunk): ChatChunk {

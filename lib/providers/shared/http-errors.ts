@@ -106,38 +106,34 @@ export function upstreamTimeout(provider: string, cause?: unknown): GatewayError
 
 /** A provider answer that does not parse or validate: 502, worth a retry (it is usually transient). */
 export function invalidResponse(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} sent a response the gateway could not read.`,
-    retryable: true,
-    cause,
-  });
+  return retryable502('upstream_error', `${provider} sent a response the gateway could not read.`, cause);
 }
 
 /** The connection broke after the provider had started answering (reset, truncated body): 502, worth a retry. */
 export function connectionLost(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `The connection to ${provider} was lost before the answer was complete.`,
-    retryable: true,
+  return retryable502(
+    'upstream_error',
+    `The connection to ${provider} was lost before the answer was complete.`,
     cause,
-  });
+  );
+}
+
+/**
+ * The stream ended before its final event (Anthropic's `message_stop`, OpenAI's `finish_reason`, Converse's
+ * `messageStop`): the connection dropped or the upstream gave up. 502, worth a retry.
+ */
+export function streamCutOff(provider: string, cause?: unknown): GatewayError {
+  return retryable502('upstream_error', `${provider} ended the stream before the answer was complete.`, cause);
 }
 
 /** A network failure reaching the provider (connection refused, reset, DNS): 502, worth a retry. */
 export function upstreamUnreachable(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_unreachable',
-    message: `The gateway could not reach ${provider}.`,
-    retryable: true,
-    cause,
-  });
+  return retryable502('upstream_unreachable', `The gateway could not reach ${provider}.`, cause);
+}
+
+/** The upstream failed after the gateway asked (or could not be reached): a 502 worth another attempt. */
+function retryable502(code: string, message: string, cause: unknown): GatewayError {
+  return new GatewayError({ status: 502, type: 'upstream_error', code, message, retryable: true, cause });
 }
 
 /** `retry-after-ms` wins over `retry-after`; seconds or an HTTP date; capped at 60 s. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest } from '../../../lib/core/types.js';
 import { convertMessages, imageBlock } from '../../../lib/providers/anthropic/messages.js';
-import { toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
+import { toRequest } from '../../../lib/providers/anthropic/request.js';
 import { jsonFixture, testContext } from './helpers.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -52,7 +52,7 @@ describe('convertMessages', () => {
   it('turns parallel tool results into one user turn of tool_result blocks (the documented parallel history)', () => {
     const openai = jsonFixture<ChatRequest>('request-parallel-results.openai.json');
     const expected = jsonFixture('request-parallel-results.anthropic.json');
-    expect(toAnthropicRequest(openai, testContext()).body).toEqual(expected);
+    expect(toRequest(openai, testContext()).body).toEqual(expected);
   });
 
   it('puts tool results before user text that follows them in the same turn', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../../lib/catalog.js';
 import type { ChatRequest } from '../../../lib/core/types.js';
-import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
+import { DEFAULT_MAX_TOKENS, toRequest } from '../../../lib/providers/anthropic/request.js';
 import { jsonFixture, testContext } from './helpers.js';
 
 const base: ChatRequest = { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hello' }] };
@@ -13,27 +13,27 @@ const sonnet: CatalogEntry = {
   limits: { max_output_tokens: 64000 },
 };
 
-describe('toAnthropicRequest', () => {
+describe('toRequest', () => {
   it('converts the documented tool-use request', () => {
-    const prepared = toAnthropicRequest(jsonFixture<ChatRequest>('request-tool-use.openai.json'), testContext());
+    const prepared = toRequest(jsonFixture<ChatRequest>('request-tool-use.openai.json'), testContext());
     expect(prepared.body).toEqual(jsonFixture('request-tool-use.anthropic.json'));
     expect(prepared.jsonMode).toBe(false);
   });
 
   it('defaults max_tokens to the catalog output limit, else 4096', () => {
-    expect(toAnthropicRequest(base, testContext(sonnet)).body.max_tokens).toBe(64000);
-    expect(toAnthropicRequest(base, testContext()).body.max_tokens).toBe(DEFAULT_MAX_TOKENS);
+    expect(toRequest(base, testContext(sonnet)).body.max_tokens).toBe(64000);
+    expect(toRequest(base, testContext()).body.max_tokens).toBe(DEFAULT_MAX_TOKENS);
     expect(DEFAULT_MAX_TOKENS).toBe(4096);
   });
 
   it('prefers max_completion_tokens over max_tokens', () => {
-    const body = toAnthropicRequest({ ...base, max_tokens: 100, max_completion_tokens: 200 }, testContext(sonnet)).body;
+    const body = toRequest({ ...base, max_tokens: 100, max_completion_tokens: 200 }, testContext(sonnet)).body;
     expect(body.max_tokens).toBe(200);
-    expect(toAnthropicRequest({ ...base, max_tokens: 100 }, testContext(sonnet)).body.max_tokens).toBe(100);
+    expect(toRequest({ ...base, max_tokens: 100 }, testContext(sonnet)).body.max_tokens).toBe(100);
   });
 
   it('maps stop, temperature, top_p and user', () => {
-    const body = toAnthropicRequest(
+    const body = toRequest(
       { ...base, stop: ['\n\nHuman:', 'END'], temperature: 0.2, top_p: 0.9, user: 'user-42' },
       testContext(),
     ).body;
@@ -43,11 +43,11 @@ describe('toAnthropicRequest', () => {
       top_p: 0.9,
       metadata: { user_id: 'user-42' },
     });
-    expect(toAnthropicRequest({ ...base, stop: 'END' }, testContext()).body.stop_sequences).toEqual(['END']);
+    expect(toRequest({ ...base, stop: 'END' }, testContext()).body.stop_sequences).toEqual(['END']);
   });
 
   it('sends nothing for fields the caller left out', () => {
-    expect(toAnthropicRequest(base, testContext()).body).toEqual({
+    expect(toRequest(base, testContext()).body).toEqual({
       model: 'claude-haiku-4-5',
       max_tokens: 4096,
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
@@ -56,7 +56,7 @@ describe('toAnthropicRequest', () => {
 
   it('drops hints Claude lacks and reports each one as ignored', () => {
     const ctx = testContext();
-    const body = toAnthropicRequest(
+    const body = toRequest(
       {
         ...base,
         seed: 7,
@@ -79,23 +79,23 @@ describe('toAnthropicRequest', () => {
   });
 
   it('rejects n > 1 and logprobs with a 400 naming the field', () => {
-    expect(() => toAnthropicRequest({ ...base, n: 2 }, testContext())).toThrow(
+    expect(() => toRequest({ ...base, n: 2 }, testContext())).toThrow(
       expect.objectContaining({ status: 400, param: 'n' }),
     );
-    expect(() => toAnthropicRequest({ ...base, logprobs: true }, testContext())).toThrow(
+    expect(() => toRequest({ ...base, logprobs: true }, testContext())).toThrow(
       expect.objectContaining({ status: 400, param: 'logprobs' }),
     );
-    expect(() => toAnthropicRequest({ ...base, n: 1, logprobs: false }, testContext())).not.toThrow();
+    expect(() => toRequest({ ...base, n: 1, logprobs: false }, testContext())).not.toThrow();
   });
 
   it('rejects a temperature above Claude’s range instead of clamping it', () => {
-    expect(() => toAnthropicRequest({ ...base, temperature: 1.5 }, testContext())).toThrow(
+    expect(() => toRequest({ ...base, temperature: 1.5 }, testContext())).toThrow(
       expect.objectContaining({ status: 400, param: 'temperature' }),
     );
   });
 
   it('turns response_format json_schema into the forced json_response tool', () => {
-    const prepared = toAnthropicRequest(
+    const prepared = toRequest(
       {
         ...base,
         response_format: {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mapStopReason } from '../../../lib/providers/anthropic/finish-reason.js';
-import { fromAnthropicResponse } from '../../../lib/providers/anthropic/response.js';
+import { mapFinishReason } from '../../../lib/providers/anthropic/finish-reason.js';
+import { toChatResult } from '../../../lib/providers/anthropic/response.js';
 import { jsonFixture } from './helpers.js';
 
-describe('fromAnthropicResponse', () => {
+describe('toChatResult', () => {
   it('converts the documented text response', () => {
-    expect(fromAnthropicResponse(jsonFixture('message-text.json'), false)).toEqual({
+    expect(toChatResult(jsonFixture('message-text.json'), false)).toEqual({
       id: 'msg_013Zva2CMHLNnXjNJJKqJ2EF',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hi! My name is Claude.' }, finish_reason: 'stop' }],
       usage: { inputTokens: 2095, outputTokens: 503, cacheReadTokens: 0, cacheWriteTokens: 0 },
@@ -13,7 +13,7 @@ describe('fromAnthropicResponse', () => {
   });
 
   it('converts tool_use blocks to tool_calls with JSON-string arguments and kept ids', () => {
-    const result = fromAnthropicResponse(jsonFixture('message-tool-use.json'), false);
+    const result = toChatResult(jsonFixture('message-tool-use.json'), false);
     expect(result.choices[0]).toEqual({
       index: 0,
       message: {
@@ -32,7 +32,7 @@ describe('fromAnthropicResponse', () => {
   });
 
   it('drops thinking and redacted thinking blocks from the content', () => {
-    const result = fromAnthropicResponse(jsonFixture('message-thinking.json'), false);
+    const result = toChatResult(jsonFixture('message-thinking.json'), false);
     expect(result.choices[0]?.message).toEqual({ role: 'assistant', content: 'Based on my analysis...' });
   });
 
@@ -42,7 +42,7 @@ describe('fromAnthropicResponse', () => {
       content: [{ type: 'tool_use', id: 'toolu_1', name: 'now', input: {} }],
       stop_reason: 'tool_use',
     };
-    const message = fromAnthropicResponse(raw, false).choices[0]?.message;
+    const message = toChatResult(raw, false).choices[0]?.message;
     expect(message?.content).toBeNull();
     expect(message?.tool_calls?.[0]?.function.arguments).toBe('{}');
   });
@@ -56,7 +56,7 @@ describe('fromAnthropicResponse', () => {
       stop_reason: 'tool_use',
       usage: { input_tokens: 300, output_tokens: 20 },
     };
-    const choice = fromAnthropicResponse(raw, true).choices[0];
+    const choice = toChatResult(raw, true).choices[0];
     expect(choice?.message).toEqual({ role: 'assistant', content: '{"city":"Paris","temperature_c":18}' });
     expect(choice?.finish_reason).toBe('stop');
   });
@@ -67,14 +67,14 @@ describe('fromAnthropicResponse', () => {
       content: [{ type: 'tool_use', id: 'toolu_3', name: 'get_weather', input: { location: 'Paris' } }],
       stop_reason: 'tool_use',
     };
-    const choice = fromAnthropicResponse(raw, true).choices[0];
+    const choice = toChatResult(raw, true).choices[0];
     expect(choice?.finish_reason).toBe('tool_calls');
     expect(choice?.message.tool_calls?.[0]?.function.name).toBe('get_weather');
   });
 
   it('counts cache reads and writes into the prompt tokens', () => {
     const usage = jsonFixture('usage-cache-write.json');
-    const result = fromAnthropicResponse({ id: 'm', content: [{ type: 'text', text: 'x' }], usage }, false);
+    const result = toChatResult({ id: 'm', content: [{ type: 'text', text: 'x' }], usage }, false);
     expect(result.usage).toEqual({
       inputTokens: 188107,
       outputTokens: 393,
@@ -84,12 +84,12 @@ describe('fromAnthropicResponse', () => {
   });
 
   it('throws on a body that is not a Message', () => {
-    expect(() => fromAnthropicResponse({ type: 'error' }, false)).toThrow();
-    expect(() => fromAnthropicResponse({ id: 'm', content: [{ type: 'text' }] }, false)).toThrow();
+    expect(() => toChatResult({ type: 'error' }, false)).toThrow();
+    expect(() => toChatResult({ id: 'm', content: [{ type: 'text' }] }, false)).toThrow();
   });
 });
 
-describe('mapStopReason', () => {
+describe('mapFinishReason', () => {
   it.each([
     ['end_turn', 'stop'],
     ['stop_sequence', 'stop'],
@@ -101,6 +101,6 @@ describe('mapStopReason', () => {
     ['a_reason_added_later', 'stop'],
     [null, 'stop'],
   ] as const)('maps %s to %s', (stopReason, finish) => {
-    expect(mapStopReason(stopReason)).toBe(finish);
+    expect(mapFinishReason(stopReason)).toBe(finish);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, JsonSchema } from '../../../lib/core/types.js';
 import { strictSchema } from '../../../lib/providers/anthropic/client.js';
-import { toAnthropicRequest } from '../../../lib/providers/anthropic/request.js';
+import { toRequest } from '../../../lib/providers/anthropic/request.js';
 import { takesStructuredOutputs } from '../../../lib/providers/anthropic/structured-output.js';
 import { testContext } from './helpers.js';
 
@@ -48,9 +48,9 @@ describe('takesStructuredOutputs', () => {
   });
 });
 
-describe('toAnthropicRequest with structured outputs', () => {
+describe('toRequest with structured outputs', () => {
   it('sends json_schema as output_config.format, in the form structured outputs accept, and no JSON tool', () => {
-    const prepared = toAnthropicRequest(asking('claude-opus-5-5'), testContext(), { strictSchema });
+    const prepared = toRequest(asking('claude-opus-5-5'), testContext(), { strictSchema });
     expect(prepared.jsonMode).toBe(false);
     expect(prepared.body.tools).toBeUndefined();
     expect(prepared.body.tool_choice).toBeUndefined();
@@ -69,28 +69,22 @@ describe('toAnthropicRequest with structured outputs', () => {
 
   it("keeps the caller's tools and tool choice as asked beside the format", () => {
     const tool = { type: 'function' as const, function: { name: 'calc', parameters: { type: 'object' } } };
-    const body = toAnthropicRequest(
-      asking('claude-sonnet-4-5', { tools: [tool], tool_choice: 'auto' }),
-      testContext(),
-      {
-        strictSchema,
-      },
-    ).body;
+    const body = toRequest(asking('claude-sonnet-4-5', { tools: [tool], tool_choice: 'auto' }), testContext(), {
+      strictSchema,
+    }).body;
     expect(body.tools?.map((t) => t.name)).toEqual(['calc']);
     expect(body.tool_choice).toEqual({ type: 'auto' });
     expect(body.output_config?.format.type).toBe('json_schema');
   });
 
   it('keeps the forced JSON tool for models before Claude 4.5, and for json_object', () => {
-    const older = toAnthropicRequest(asking('claude-3-5-haiku-20241022'), testContext(), { strictSchema });
+    const older = toRequest(asking('claude-3-5-haiku-20241022'), testContext(), { strictSchema });
     expect(older.jsonMode).toBe(true);
     expect(older.body.output_config).toBeUndefined();
     expect(older.body.tool_choice).toMatchObject({ type: 'tool', name: 'json_response' });
-    const object = toAnthropicRequest(
-      asking('claude-sonnet-4-5', { response_format: { type: 'json_object' } }),
-      testContext(),
-      { strictSchema },
-    );
+    const object = toRequest(asking('claude-sonnet-4-5', { response_format: { type: 'json_object' } }), testContext(), {
+      strictSchema,
+    });
     expect(object.jsonMode).toBe(true);
     expect(object.body.output_config).toBeUndefined();
   });
@@ -99,7 +93,7 @@ describe('toAnthropicRequest with structured outputs', () => {
     const untyped = asking('claude-sonnet-4-5', {
       response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { properties: {} } } },
     });
-    expect(() => toAnthropicRequest(untyped, testContext(), { strictSchema })).toThrow(
+    expect(() => toRequest(untyped, testContext(), { strictSchema })).toThrow(
       expect.objectContaining({ status: 400, param: 'response_format.json_schema.schema' }),
     );
   });

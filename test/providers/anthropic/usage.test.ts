@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_TOTALS, fromAnthropicUsage, mergeUsage, toUsage } from '../../../lib/providers/anthropic/usage.js';
+import { EMPTY_TOTALS, mergeUsage, totalsToUsage, toUsage } from '../../../lib/providers/anthropic/usage.js';
 import type { AnthropicUsage } from '../../../lib/providers/anthropic/wire.js';
 import { jsonFixture } from './helpers.js';
 
-describe('fromAnthropicUsage', () => {
+describe('toUsage', () => {
   it('adds cache writes into the prompt tokens (first call of the documented caching example)', () => {
-    expect(fromAnthropicUsage(jsonFixture('usage-cache-write.json'))).toEqual({
+    expect(toUsage(jsonFixture('usage-cache-write.json'))).toEqual({
       inputTokens: 21 + 188086,
       outputTokens: 393,
       cacheReadTokens: 0,
@@ -14,7 +14,7 @@ describe('fromAnthropicUsage', () => {
   });
 
   it('adds cache reads into the prompt tokens and reports them as cached (second call)', () => {
-    expect(fromAnthropicUsage(jsonFixture('usage-cache-read.json'))).toEqual({
+    expect(toUsage(jsonFixture('usage-cache-read.json'))).toEqual({
       inputTokens: 21 + 188086,
       outputTokens: 393,
       cacheReadTokens: 188086,
@@ -23,14 +23,14 @@ describe('fromAnthropicUsage', () => {
   });
 
   it('reads missing or null counts as zero and thinking tokens as reasoning tokens', () => {
-    expect(fromAnthropicUsage(undefined)).toEqual({
+    expect(toUsage(undefined)).toEqual({
       inputTokens: 0,
       outputTokens: 0,
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
     });
     expect(
-      fromAnthropicUsage({
+      toUsage({
         input_tokens: 5,
         output_tokens: 9,
         cache_read_input_tokens: null,
@@ -46,7 +46,12 @@ describe('mergeUsage', () => {
     const firstDelta: AnthropicUsage = { output_tokens: 8 };
     const lastDelta: AnthropicUsage = { input_tokens: 25, cache_read_input_tokens: 100, output_tokens: 15 };
     const totals = [start, firstDelta, lastDelta].reduce(mergeUsage, EMPTY_TOTALS);
-    expect(toUsage(totals)).toEqual({ inputTokens: 125, outputTokens: 15, cacheReadTokens: 100, cacheWriteTokens: 0 });
+    expect(totalsToUsage(totals)).toEqual({
+      inputTokens: 125,
+      outputTokens: 15,
+      cacheReadTokens: 100,
+      cacheWriteTokens: 0,
+    });
   });
 
   it('keeps a count a later report leaves out', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapBedrockError } from '../../../lib/providers/bedrock/errors.js';
+import type { GatewayError } from '../../../lib/core/errors.js';
+import { mapError } from '../../../lib/providers/bedrock/errors.js';
 
 /** An error shaped like the SDK's modelled exceptions. */
 function awsError(name: string, status: number, message = `${name} message`) {
@@ -11,8 +12,13 @@ function awsError(name: string, status: number, message = `${name} message`) {
 }
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+const live = { signal: new AbortController().signal };
 
-describe('mapBedrockError', () => {
+function map(error: unknown): GatewayError {
+  return mapError(error, live, { provider: 'bedrock', model: MODEL }) as GatewayError;
+}
+
+describe('mapError', () => {
   it.each([
     ['ThrottlingException', 429, 429, 'rate_limit_exceeded', true],
     ['ServiceQuotaExceededException', 400, 429, 'rate_limit_exceeded', true],
@@ -26,12 +32,12 @@ describe('mapBedrockError', () => {
     ['AccessDeniedException', 403, 502, 'provider_auth_failed', false],
     ['UnrecognizedClientException', 403, 502, 'provider_auth_failed', false],
   ])('maps %s (HTTP %i) to %i %s', (name, upstreamStatus, status, code, retryable) => {
-    const error = mapBedrockError(awsError(name, upstreamStatus), MODEL);
+    const error = map(awsError(name, upstreamStatus));
     expect(error).toMatchObject({ status, code, retryable });
   });
 
   it('passes a ValidationException’s message on as a 400', () => {
-    const error = mapBedrockError(awsError('ValidationException', 400, 'maxTokens exceeds the model limit'), MODEL);
+    const error = map(awsError('ValidationException', 400, 'maxTokens exceeds the model limit'));
     expect(error).toMatchObject({
       status: 400,
       type: 'invalid_request_error',
@@ -42,14 +48,14 @@ describe('mapBedrockError', () => {
   it('words access errors itself: AWS’s message names the account and role', () => {
     const upstream =
       'User: arn:aws:sts::123456789012:assumed-role/gateway/fn is not authorized to perform: bedrock:InvokeModel';
-    const error = mapBedrockError(awsError('AccessDeniedException', 403, upstream), MODEL);
+    const error = map(awsError('AccessDeniedException', 403, upstream));
     expect(error.message).not.toContain('123456789012');
     expect(error.message).toContain(MODEL);
   });
 
   it('maps a refused connection to upstream_unreachable without the address', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:443'), { code: 'ECONNREFUSED' });
-    const error = mapBedrockError(refused, MODEL);
+    const error = map(refused);
     expect(error).toMatchObject({ status: 502, code: 'upstream_unreachable', retryable: true });
     expect(error.message).not.toContain('10.0.0.7');
   });
@@ -58,6 +64,6 @@ describe('mapBedrockError', () => {
     const missing = Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',
     });
-    expect(mapBedrockError(missing, MODEL)).toMatchObject({ status: 502, code: 'provider_auth_failed' });
+    expect(map(missing)).toMatchObject({ status: 502, code: 'provider_auth_failed' });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool } from '../../../lib/core/types.js';
 import { familyTraits } from '../../../lib/providers/bedrock/family.js';
-import { toConverseRequest } from '../../../lib/providers/bedrock/request.js';
+import { toRequest } from '../../../lib/providers/bedrock/request.js';
 import { fixture, testContext } from './helpers.js';
 
 const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -9,7 +9,7 @@ const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 async function convert(req: Partial<ChatRequest> & { messages: ChatMessage[] }, model = CLAUDE) {
   const { ctx, ignored } = testContext();
   const full: ChatRequest = { model, ...req };
-  const body = await toConverseRequest(full, ctx, familyTraits(model));
+  const body = await toRequest(full, ctx, familyTraits(model));
   return { body, ignored };
 }
 
@@ -33,7 +33,7 @@ const topSong: FunctionTool = {
 
 const user = (content: string | ContentPart[]): ChatMessage => ({ role: 'user', content });
 
-describe('toConverseRequest', () => {
+describe('toRequest', () => {
   it('converts a tool round trip to the Converse wire body', async () => {
     const { openai, bedrock } = fixture<{ openai: ChatRequest; bedrock: Record<string, unknown> }>(
       'converse-request-tool-round-trip.json',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mapStopReason } from '../../../lib/providers/bedrock/finish-reason.js';
-import { convertConverseResponse } from '../../../lib/providers/bedrock/response.js';
-import { convertUsage } from '../../../lib/providers/bedrock/usage.js';
+import { mapFinishReason } from '../../../lib/providers/bedrock/finish-reason.js';
+import { toChatResult } from '../../../lib/providers/bedrock/response.js';
+import { toUsage } from '../../../lib/providers/bedrock/usage.js';
 import { fixture } from './helpers.js';
 
-describe('convertConverseResponse', () => {
+describe('toChatResult', () => {
   it('turns text blocks into content, end_turn into stop, and camelCase usage into normalised usage', () => {
-    const result = convertConverseResponse(fixture('converse-response-text.json'));
+    const result = toChatResult(fixture('converse-response-text.json'));
     expect(result).toEqual({
       choices: [
         {
@@ -23,7 +23,7 @@ describe('convertConverseResponse', () => {
   });
 
   it('turns toolUse blocks into tool_calls with JSON arguments and tool_use into tool_calls', () => {
-    const [choice] = convertConverseResponse(fixture('converse-response-tool-use.json')).choices;
+    const [choice] = toChatResult(fixture('converse-response-tool-use.json')).choices;
     expect(choice?.finish_reason).toBe('tool_calls');
     expect(choice?.message.content).toBe("I'll look up the most popular song on both stations.");
     expect(choice?.message.tool_calls).toEqual([
@@ -41,7 +41,7 @@ describe('convertConverseResponse', () => {
   });
 
   it('counts cache reads and writes into prompt tokens and keeps them apart', () => {
-    const { usage } = convertConverseResponse(fixture('converse-response-cache-usage.json'));
+    const { usage } = toChatResult(fixture('converse-response-cache-usage.json'));
     expect(usage).toEqual({
       inputTokens: 14 + 1536 + 528,
       outputTokens: 4,
@@ -51,7 +51,7 @@ describe('convertConverseResponse', () => {
   });
 
   it('answers with null content when the model only calls tools', () => {
-    const [choice] = convertConverseResponse({
+    const [choice] = toChatResult({
       output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'now', input: {} } }] } },
       stopReason: 'tool_use',
       usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
@@ -64,7 +64,7 @@ describe('convertConverseResponse', () => {
   });
 
   it('returns the forced JSON tool’s input as content with finish reason stop', () => {
-    const [choice] = convertConverseResponse({
+    const [choice] = toChatResult({
       output: {
         message: {
           role: 'assistant',
@@ -79,13 +79,13 @@ describe('convertConverseResponse', () => {
   });
 
   it('answers 502 for a body that is not a Converse response', () => {
-    expect(() => convertConverseResponse({ output: { message: { content: 'not a list' } } })).toThrow(
+    expect(() => toChatResult({ output: { message: { content: 'not a list' } } })).toThrow(
       expect.objectContaining({ status: 502, code: 'upstream_error' }),
     );
   });
 });
 
-describe('mapStopReason', () => {
+describe('mapFinishReason', () => {
   it.each([
     ['end_turn', 'stop'],
     ['stop_sequence', 'stop'],
@@ -97,19 +97,19 @@ describe('mapStopReason', () => {
     ['malformed_model_output', 'stop'],
     ['a_reason_added_later', 'stop'],
   ])('maps %s to %s', (stopReason, finishReason) => {
-    expect(mapStopReason(stopReason)).toBe(finishReason);
+    expect(mapFinishReason(stopReason)).toBe(finishReason);
   });
 });
 
-describe('convertUsage', () => {
+describe('toUsage', () => {
   it('reads missing fields as zero', () => {
-    expect(convertUsage({ inputTokens: 5 })).toEqual({
+    expect(toUsage({ inputTokens: 5 })).toEqual({
       inputTokens: 5,
       outputTokens: 0,
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
     });
-    expect(convertUsage(undefined)).toEqual({
+    expect(toUsage(undefined)).toEqual({
       inputTokens: 0,
       outputTokens: 0,
       cacheReadTokens: 0,

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../../../lib/core/types.js';
-import { convertConverseStream, resultToChunks } from '../../../lib/providers/bedrock/stream.js';
+import { createStreamConverter, resultToChunks } from '../../../lib/providers/bedrock/stream.js';
+import { convertStream } from '../../../lib/providers/shared/stream-converter.js';
 import { frames, iterate, sdkEvents } from './helpers.js';
 
 async function collect(events: readonly unknown[]): Promise<ChatChunk[]> {
   const chunks: ChatChunk[] = [];
-  for await (const chunk of convertConverseStream(iterate(events))) chunks.push(chunk);
+  for await (const chunk of convertStream(iterate(events), createStreamConverter())) chunks.push(chunk);
   return chunks;
 }
 
 const deltas = (chunks: ChatChunk[]) => chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
 
-describe('convertConverseStream', () => {
+describe('createStreamConverter', () => {
   it('streams text deltas, the finish reason at messageStop, and usage only from the final metadata event', async () => {
     const chunks = await collect(sdkEvents(frames('stream-text.eventstream.json')));
     expect(chunks).toEqual([

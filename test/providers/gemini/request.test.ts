@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../lib/catalog.js';
 import type { ChatRequest } from '../../../lib/core/types.js';
-import { takesPenalties, toGeminiRequest } from '../../../lib/providers/gemini/request.js';
+import { takesPenalties, toRequest } from '../../../lib/providers/gemini/request.js';
 import { testContext } from './helpers.js';
 
 const base: ChatRequest = { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hi' }] };
 
-describe('toGeminiRequest', () => {
+describe('toRequest', () => {
   it('maps the generation settings', async () => {
     const ctx = testContext();
-    const request = await toGeminiRequest(
+    const request = await toRequest(
       { ...base, temperature: 0.2, top_p: 0.9, max_tokens: 100, stop: 'END', seed: 7, n: 2 },
       ctx,
     );
@@ -22,7 +22,7 @@ describe('toGeminiRequest', () => {
   });
 
   it('prefers max_completion_tokens over max_tokens and keeps a stop list as it is', async () => {
-    const request = await toGeminiRequest(
+    const request = await toRequest(
       { ...base, max_tokens: 100, max_completion_tokens: 50, stop: ['a', 'b'], n: 1 },
       testContext(),
     );
@@ -31,7 +31,7 @@ describe('toGeminiRequest', () => {
 
   it('drops hints Gemini has no field for and reports each', async () => {
     const ctx = testContext();
-    const request = await toGeminiRequest(
+    const request = await toRequest(
       {
         ...base,
         user: 'u-1',
@@ -51,14 +51,14 @@ describe('toGeminiRequest', () => {
   });
 
   it('refuses logprobs, naming it', async () => {
-    await expect(toGeminiRequest({ ...base, logprobs: true }, testContext())).rejects.toMatchObject({
+    await expect(toRequest({ ...base, logprobs: true }, testContext())).rejects.toMatchObject({
       status: 400,
       param: 'logprobs',
     });
   });
 
   it('refuses audio output, naming the field', async () => {
-    await expect(toGeminiRequest({ ...base, modalities: ['text', 'audio'] }, testContext())).rejects.toMatchObject({
+    await expect(toRequest({ ...base, modalities: ['text', 'audio'] }, testContext())).rejects.toMatchObject({
       status: 400,
       param: 'modalities',
     });
@@ -66,10 +66,10 @@ describe('toGeminiRequest', () => {
 
   it('sends penalties to models that take them and drops them elsewhere', async () => {
     const penalties = { presence_penalty: 0.5, frequency_penalty: 0.25 };
-    const old = await toGeminiRequest({ ...base, ...penalties }, testContext());
+    const old = await toRequest({ ...base, ...penalties }, testContext());
     expect(old.config).toEqual({ presencePenalty: 0.5, frequencyPenalty: 0.25 });
     const ctx = testContext();
-    const current = await toGeminiRequest({ ...base, model: 'gemini-2.5-flash', ...penalties }, ctx);
+    const current = await toRequest({ ...base, model: 'gemini-2.5-flash', ...penalties }, ctx);
     expect(current.config).toEqual({});
     expect(ctx.ignored).toEqual(['presence_penalty', 'frequency_penalty']);
     expect(takesPenalties('gemini-1.5-pro-002')).toBe(true);
@@ -77,26 +77,20 @@ describe('toGeminiRequest', () => {
   });
 
   it('maps reasoning_effort to a thinking budget (2.5) or level (3), and drops it for other models', async () => {
-    const budget = await toGeminiRequest(
-      { ...base, model: 'gemini-2.5-flash', reasoning_effort: 'none' },
-      testContext(),
-    );
+    const budget = await toRequest({ ...base, model: 'gemini-2.5-flash', reasoning_effort: 'none' }, testContext());
     expect(budget.config.thinkingConfig).toEqual({ thinkingBudget: 0 });
-    const level = await toGeminiRequest(
-      { ...base, model: 'gemini-3-pro-preview', reasoning_effort: 'high' },
-      testContext(),
-    );
+    const level = await toRequest({ ...base, model: 'gemini-3-pro-preview', reasoning_effort: 'high' }, testContext());
     expect(level.config.thinkingConfig).toEqual({ thinkingLevel: 'HIGH' });
     const ctx = testContext();
-    const none = await toGeminiRequest({ ...base, reasoning_effort: 'low' }, ctx);
+    const none = await toRequest({ ...base, reasoning_effort: 'low' }, ctx);
     expect(none.config.thinkingConfig).toBeUndefined();
     expect(ctx.ignored).toEqual(['reasoning_effort']);
   });
 
   it('maps json_object to JSON output and json_schema to a converted responseSchema', async () => {
-    const object = await toGeminiRequest({ ...base, response_format: { type: 'json_object' } }, testContext());
+    const object = await toRequest({ ...base, response_format: { type: 'json_object' } }, testContext());
     expect(object.config).toEqual({ responseMimeType: 'application/json' });
-    const schema = await toGeminiRequest(
+    const schema = await toRequest(
       {
         ...base,
         response_format: {
@@ -119,7 +113,7 @@ describe('toGeminiRequest', () => {
       responseMimeType: 'application/json',
       responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' } }, required: ['answer'] },
     });
-    const text = await toGeminiRequest({ ...base, response_format: { type: 'text' } }, testContext());
+    const text = await toRequest({ ...base, response_format: { type: 'text' } }, testContext());
     expect(text.config).toEqual({});
   });
 
@@ -136,7 +130,7 @@ describe('toGeminiRequest', () => {
       },
       { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } },
     ];
-    const auto = await toGeminiRequest({ ...base, tools, tool_choice: 'auto' }, testContext());
+    const auto = await toRequest({ ...base, tools, tool_choice: 'auto' }, testContext());
     expect(auto.config).toEqual({
       tools: [
         {
@@ -154,7 +148,7 @@ describe('toGeminiRequest', () => {
     });
     const modes = await Promise.all(
       (['none', 'required', { type: 'function', function: { name: 'now' } }] as const).map(async (choice) => {
-        const request = await toGeminiRequest({ ...base, tools, tool_choice: choice }, testContext());
+        const request = await toRequest({ ...base, tools, tool_choice: choice }, testContext());
         return request.config.toolConfig;
       }),
     );
@@ -168,7 +162,7 @@ describe('toGeminiRequest', () => {
   it('refuses a tool_choice naming a function that is not in tools', async () => {
     const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'a' } }];
     await expect(
-      toGeminiRequest({ ...base, tools, tool_choice: { type: 'function', function: { name: 'b' } } }, testContext()),
+      toRequest({ ...base, tools, tool_choice: { type: 'function', function: { name: 'b' } } }, testContext()),
     ).rejects.toMatchObject({ status: 400, param: 'tool_choice' });
   });
 
@@ -177,11 +171,11 @@ describe('toGeminiRequest', () => {
     expect(entry).toBeDefined();
     const ctx = testContext({ catalogEntry: { ...entry!, capabilities: [] } });
     await expect(
-      toGeminiRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, ctx),
+      toRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, ctx),
     ).rejects.toMatchObject({ status: 400, param: 'tools' });
     const withTools = testContext({ catalogEntry: entry });
     await expect(
-      toGeminiRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, withTools),
+      toRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, withTools),
     ).resolves.toBeDefined();
   });
 });

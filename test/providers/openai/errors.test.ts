@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/core/errors.js';
 import type { SdkErrorClasses } from '../../../lib/providers/openai/client.js';
-import { mapOpenAIError } from '../../../lib/providers/openai/errors.js';
+import { mapError } from '../../../lib/providers/openai/errors.js';
 import { fixtureJson } from './helpers.js';
 
 const sdk: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -22,12 +22,12 @@ function statusError(status: number, body: unknown, headers: Record<string, stri
 }
 
 function map(error: unknown, ctx = live): GatewayError {
-  const mapped = mapOpenAIError(error, ctx, sdk, info);
+  const mapped = mapError(error, ctx, { ...info, sdk });
   expect(mapped).toBeInstanceOf(GatewayError);
   return mapped as GatewayError;
 }
 
-describe('mapOpenAIError', () => {
+describe('mapError', () => {
   it('passes a 400 on with the provider’s message, code and param', () => {
     const error = map(statusError(400, fixtureJson('error-context-length.json')));
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' });
@@ -96,8 +96,8 @@ describe('mapOpenAIError', () => {
     const controller = new AbortController();
     const reason = new Error('client went away');
     controller.abort(reason);
-    expect(mapOpenAIError(new APIUserAbortError(), controller, sdk, info)).toBe(reason);
-    expect(mapOpenAIError(new TypeError('terminated'), controller, sdk, info)).toBe(reason);
+    expect(mapError(new APIUserAbortError(), controller, { ...info, sdk })).toBe(reason);
+    expect(mapError(new TypeError('terminated'), controller, { ...info, sdk })).toBe(reason);
   });
 
   it('takes the key and host out of messages it passes on', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../../lib/core/types.js';
-import { toCompletionBody, toStreamBody } from '../../../lib/providers/openai/request.js';
+import { toRequest, toStreamRequest } from '../../../lib/providers/openai/request.js';
 
 const request: ChatRequest = {
   model: 'gpt-4o-mini',
@@ -33,47 +33,47 @@ const request: ChatRequest = {
   prediction: { type: 'content', content: 'x' },
 };
 
-describe('toCompletionBody', () => {
+describe('toRequest', () => {
   it('passes every request field through unchanged', () => {
-    expect(toCompletionBody(request)).toEqual(request);
+    expect(toRequest(request)).toEqual(request);
   });
 
   it('takes out the gateway-only models list', () => {
-    const body = toCompletionBody({ ...request, models: ['openai/gpt-4o'] });
+    const body = toRequest({ ...request, models: ['openai/gpt-4o'] });
     expect(body).not.toHaveProperty('models');
   });
 
   it('drops stream and stream_options when not streaming', () => {
-    const body = toCompletionBody({ ...request, stream: true, stream_options: { include_usage: true } });
+    const body = toRequest({ ...request, stream: true, stream_options: { include_usage: true } });
     expect(body).not.toHaveProperty('stream');
     expect(body).not.toHaveProperty('stream_options');
   });
 
   it('does not change the caller’s request', () => {
     const original: ChatRequest = { ...request, stream: true, models: ['a'] };
-    toCompletionBody(original);
-    toStreamBody(original);
+    toRequest(original);
+    toStreamRequest(original);
     expect(original.stream).toBe(true);
     expect(original.models).toEqual(['a']);
     expect(original.stream_options).toBeUndefined();
   });
 });
 
-describe('toStreamBody', () => {
+describe('toStreamRequest', () => {
   it('forces stream_options.include_usage even when the caller asked for none', () => {
-    expect(toStreamBody(request)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    const refused = toStreamBody({ ...request, stream_options: { include_usage: false } });
+    expect(toStreamRequest(request)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const refused = toStreamRequest({ ...request, stream_options: { include_usage: false } });
     expect(refused.stream_options).toEqual({ include_usage: true });
   });
 
   it('keeps the caller’s other stream options', () => {
     const streamOptions = { include_usage: false, include_obfuscation: false };
-    const body = toStreamBody({ ...request, stream_options: streamOptions });
+    const body = toStreamRequest({ ...request, stream_options: streamOptions });
     expect(body.stream_options).toEqual({ include_obfuscation: false, include_usage: true });
   });
 
   it('passes the other fields through and drops models', () => {
-    const { stream, stream_options, ...rest } = toStreamBody({ ...request, models: ['x'] });
+    const { stream, stream_options, ...rest } = toStreamRequest({ ...request, models: ['x'] });
     expect(stream).toBe(true);
     expect(stream_options).toBeDefined();
     expect(rest).toEqual(request);

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/core/errors.js';
 import type { ChatChunk } from '../../../lib/core/types.js';
-import { toChatChunks } from '../../../lib/providers/openai/stream.js';
+import { createStreamConverter } from '../../../lib/providers/openai/stream.js';
+import { convertStream } from '../../../lib/providers/shared/stream-converter.js';
 import { collect, fromArray, sseEvents } from './helpers.js';
 
-const convert = (events: readonly unknown[], provider = 'openai') => collect(toChatChunks(fromArray(events), provider));
+const convert = (events: readonly unknown[], provider = 'openai') =>
+  collect(convertStream(fromArray(events), createStreamConverter(provider)));
 
 const text = (chunks: ChatChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
 
-describe('toChatChunks', () => {
+describe('createStreamConverter', () => {
   it('streams text and normalises the final usage chunk', async () => {
     const chunks = await convert(sseEvents('stream-text.sse.txt'));
     expect(text(chunks)).toBe('The capital is Paris.');
@@ -95,7 +97,7 @@ describe('toChatChunks', () => {
     const seen: ChatChunk[] = [];
     const error = await collect(
       (async function* () {
-        for await (const chunk of toChatChunks(fromArray(events), 'acme')) {
+        for await (const chunk of convertStream(fromArray(events), createStreamConverter('acme'))) {
           seen.push(chunk);
           yield chunk;
         }

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../../lib/core/types.js';
 import { converse, converseText, parseAuthorization, routeOf } from '../../../simulators/bedrock.js';
-import { AKID, ask, CLAUDE, useBedrockSimulator } from './chat-model-setup.js';
 import { fixture, testContext } from './helpers.js';
+import { AKID, ask, CLAUDE, useBedrockSimulator } from './model-setup.js';
 
 const bedrock = useBedrockSimulator();
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { bedrockClientFor, clientConfig } from '../../../lib/providers/bedrock/client.js';
-import { bedrockCredentialSchema } from '../../../lib/providers/bedrock/credential.js';
+import { clientConfig, createClient } from '../../../lib/providers/bedrock/client.js';
+import { bedrockCredentialSchema } from '../../../lib/providers/bedrock/credentials.js';
 import { bedrockFactory } from '../../../lib/providers/bedrock/index.js';
 
 function issuePaths(input: unknown): string[] {
@@ -62,7 +62,7 @@ describe('clientConfig', () => {
   });
 });
 
-describe('bedrockClientFor', () => {
+describe('createClient', () => {
   const made: { destroy(): void }[] = [];
   afterAll(() => {
     for (const client of made) client.destroy();
@@ -70,10 +70,10 @@ describe('bedrockClientFor', () => {
 
   it('reuses one client per region, credential and endpoint', async () => {
     const credential = { region: 'us-east-1', access_key_id: 'AKID', secret_access_key: 's' };
-    const first = await bedrockClientFor(credential);
-    const again = await bedrockClientFor({ ...credential });
-    const otherEndpoint = await bedrockClientFor({ ...credential, endpoint: 'http://127.0.0.1:9' });
-    const otherRegion = await bedrockClientFor({ ...credential, region: 'eu-west-1' });
+    const first = await createClient(credential);
+    const again = await createClient({ ...credential });
+    const otherEndpoint = await createClient({ ...credential, endpoint: 'http://127.0.0.1:9' });
+    const otherRegion = await createClient({ ...credential, region: 'eu-west-1' });
     made.push(first, otherEndpoint, otherRegion);
     expect(again).toBe(first);
     expect(otherEndpoint).not.toBe(first);

@@ -1,17 +1,8 @@
 /** The Bedrock ChatModel's `stream`, and errors before and during a stream, against the Bedrock simulator. */
 import { describe, expect, it } from 'vitest';
 import { bedrockError, converse, eventStream, routeOf, textFrames } from '../../../simulators/bedrock.js';
-import {
-  AKID,
-  ask,
-  CLAUDE,
-  collect,
-  collectUntilError,
-  SECRET,
-  text,
-  useBedrockSimulator,
-} from './chat-model-setup.js';
 import { fixture, frames, testContext } from './helpers.js';
+import { AKID, ask, CLAUDE, collect, collectUntilError, SECRET, text, useBedrockSimulator } from './model-setup.js';
 
 const bedrock = useBedrockSimulator();
 
