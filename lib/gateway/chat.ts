@@ -34,7 +34,7 @@ import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertGenerates, oncePerModel, planRoutes } from './plan.js';
+import { assertGenerates, enterRoute, oncePerModel, planRoutes } from './plan.js';
 import { costOf } from './price.js';
 import type { ResponseIdentity } from './respond.js';
 import { modelNotAllowed, type Route, resolveRoute, routeInScope } from './route.js';
@@ -205,7 +205,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
   outcome.model = request.model;
   outcome.stream = request.stream === true;
   const credentials = await deps.stores.credentials.get(key.project_id);
-  const { routes, prices, budget } = planRoutes({
+  const plan = planRoutes({
     models: [request.model, ...fallbackModels],
     key,
     credentials,
@@ -214,6 +214,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     headers,
     assertServes: assertGenerates,
   });
+  const { routes } = plan;
   const inputEstimate = oncePerModel((route) =>
     tokenCounterFor(route.provider, route.model).then((counter) => estimateInputTokens(request, counter)),
   );
@@ -221,15 +222,10 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
     onAttempt: async (route) => {
-      headers['x-gateway-provider'] = route.provider;
-      outcome.provider = route.provider;
-      outcome.providerModel = route.model;
-      outcome.catalogEntry = route.catalogEntry;
-      outcome.model = route.requested;
-      outcome.price = prices[routes.indexOf(route)];
-      if (budget && outcome.price) {
+      const price = enterRoute(plan, route, outcome, headers);
+      if (plan.budget && price) {
         const ceiling = outputCeiling(request, route.catalogEntry);
-        await budget.hold(worstCaseUnits(await inputEstimate(route), ceiling, outcome.price));
+        await plan.budget.hold(worstCaseUnits(await inputEstimate(route), ceiling, price));
       }
     },
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },

@@ -22,7 +22,7 @@ import { resolveChatModel } from './credentials.js';
 import { parseEmbeddingRequest } from './embeddings-request.js';
 import { type ResponseSink, sendJson } from './http.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertEmbeds, oncePerModel, planRoutes } from './plan.js';
+import { assertEmbeds, enterRoute, oncePerModel, planRoutes } from './plan.js';
 import { costOf } from './price.js';
 
 export interface EmbeddingState {
@@ -42,7 +42,7 @@ export async function embeddings(
   const { request, fallbackModels } = parseEmbeddingRequest(body);
   outcome.model = request.model;
   const credentials = await deps.stores.credentials.get(key.project_id);
-  const { routes, prices, budget } = planRoutes({
+  const plan = planRoutes({
     models: [request.model, ...fallbackModels],
     key,
     credentials,
@@ -51,6 +51,7 @@ export async function embeddings(
     headers,
     assertServes: assertEmbeds,
   });
+  const { routes } = plan;
   const inputEstimate = oncePerModel((route) =>
     tokenCounterFor(route.provider, route.model).then((counter) =>
       estimateEmbeddingInputTokens(request.input, counter),
@@ -60,14 +61,9 @@ export async function embeddings(
   const hooks: AttemptHooks = {
     modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
     onAttempt: async (route) => {
-      headers['x-gateway-provider'] = route.provider;
-      outcome.provider = route.provider;
-      outcome.providerModel = route.model;
-      outcome.catalogEntry = route.catalogEntry;
-      outcome.model = route.requested;
-      outcome.price = prices[routes.indexOf(route)];
+      const price = enterRoute(plan, route, outcome, headers);
       // An embedding has no output: the worst case is the input at the input price.
-      if (budget && outcome.price) await budget.hold(worstCaseUnits(await inputEstimate(route), 0, outcome.price));
+      if (plan.budget && price) await plan.budget.hold(worstCaseUnits(await inputEstimate(route), 0, price));
     },
     baseContext: { requestId: outcome.requestId, projectId: key.project_id },
     clientClosed: sink.closed,

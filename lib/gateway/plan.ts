@@ -90,6 +90,25 @@ export function assertEmbeds(route: Route, param: string): void {
  * `estimate` computed once per model of the request: a budget reserves for each model tried, and a cut-short
  * stream is billed at the same figure afterwards.
  */
+/**
+ * What the request is trying now, on its outcome and in `x-gateway-provider`: the provider being tried is the one
+ * an answer, an error or a row names. Returns the route's price.
+ */
+export function enterRoute(
+  plan: Pick<RoutePlan, 'routes' | 'prices'>,
+  route: Route,
+  outcome: RequestOutcome,
+  headers: Record<string, string>,
+): RoutePlan['prices'][number] {
+  headers['x-gateway-provider'] = route.provider;
+  outcome.provider = route.provider;
+  outcome.providerModel = route.model;
+  outcome.catalogEntry = route.catalogEntry;
+  outcome.model = route.requested;
+  outcome.price = plan.prices[plan.routes.indexOf(route)];
+  return outcome.price;
+}
+
 export function oncePerModel<T>(estimate: (route: Route) => Promise<T>): (route: Route) => Promise<T> {
   const known = new Map<string, Promise<T>>();
   return (route) => {
