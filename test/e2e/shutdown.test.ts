@@ -20,6 +20,8 @@ interface Server {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Resolves once the server said it is stopping (it has begun to refuse new requests by then). */
+  stopping: Promise<void>;
 }
 
 async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
@@ -38,6 +40,15 @@ async function startServer(dataDir: string, env: Record<string, string> = {}): P
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
+  let sawStopping: () => void = () => {};
+  const stopping = new Promise<void>((resolve) => {
+    sawStopping = resolve;
+  });
+  let stdout = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    stdout += data.toString();
+    if (stdout.includes('Stopping the gateway')) sawStopping();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 30_000);
     const onData = (data: Buffer) => {
@@ -54,7 +65,7 @@ async function startServer(dataDir: string, env: Record<string, string> = {}): P
     });
     void exited.then((code) => reject(new Error(`the server exited with ${code}:\n${output}`)));
   });
-  return { url, child, exited };
+  return { url, child, exited, stopping };
 }
 
 async function admin<T>(server: Server, method: string, path: string, body?: unknown): Promise<T> {
@@ -148,7 +159,7 @@ describe('SIGTERM during a stream', () => {
     const stream = await streamUntilFirstContent(server, key);
 
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server.stopping;
     const late = await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).catch(
       (error: unknown) => error,
     );
