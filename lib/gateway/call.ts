@@ -68,7 +68,7 @@ export interface Attempt<R = ChatRequest> {
   ctx: CallContext;
   controller: AbortController;
   ignored: Set<string>;
-  /** The `provider:<name>` X-Ray subsegment; ended here on failure, by the caller once a success is over. */
+  /** The `provider:<name>` X-Ray subsegment; ended here on failure, else by `handleGatewayRequest` (outcome.span). */
   span: ProviderSpan;
   /** What the timeouts of this attempt count on. */
   clock: Clock;

@@ -144,6 +144,12 @@ export async function handleGatewayRequest(
     await fail(raw, sink, headers, outcome, ingress);
   } finally {
     outcome.latencyMs = Math.round(performance.now() - started);
+    outcome.span?.end({
+      status: outcome.status,
+      usage: outcome.usage,
+      costUsd: costOf(outcome.usage, outcome.price),
+      ttftMs: outcome.ttftMs,
+    });
     if (key && accounted) {
       accountingBegun ??= beginAccounting();
       await accountSafely(deps, outcome);
@@ -245,12 +251,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     outcome.usage = value.usage;
     outcome.finishReason = value.choices[0]?.finish_reason ?? null;
     outcome.ttftMs = Math.round(performance.now() - state.started);
-    attempt.span.end({
-      status: 200,
-      usage: value.usage,
-      costUsd: costOf(value.usage, outcome.price),
-      ttftMs: outcome.ttftMs,
-    });
+    outcome.span = attempt.span;
     const cost = costHeader(outcome);
     if (cost !== undefined) headers['x-gateway-cost-usd'] = cost;
     await sendJson(sink, 200, headers, ingress.complete(value, identity(attempt)));
@@ -276,6 +277,7 @@ async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, st
     return;
   }
   const { value: stream, attempt } = opened;
+  outcome.span = attempt.span;
   setIgnored(headers, attempt, ignored);
   keepAlive.commit(sseHeaders());
   const streamState = {

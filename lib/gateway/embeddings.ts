@@ -23,7 +23,6 @@ import { parseEmbeddingRequest } from './embeddings-request.js';
 import { type ResponseSink, sendJson } from './http.js';
 import type { RequestOutcome } from './outcome.js';
 import { assertEmbeds, enterRoute, oncePerModel, planRoutes } from './plan.js';
-import { costOf } from './price.js';
 
 export interface EmbeddingState {
   key: KeyRecord;
@@ -83,7 +82,7 @@ export async function embeddings(
   outcome.usage = usage;
   outcome.usageEstimated = reported === undefined;
   outcome.ttftMs = Math.round(performance.now() - state.started);
-  attempt.span.end({ status: 200, usage, costUsd: costOf(usage, outcome.price), ttftMs: outcome.ttftMs });
+  outcome.span = attempt.span;
   if (attempt.ignored.size > 0) headers['x-gateway-ignored'] = [...attempt.ignored].join(',');
   if (reported === undefined) headers['x-gateway-estimated'] = 'true';
   const cost = costHeader(outcome);

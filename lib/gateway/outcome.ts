@@ -1,6 +1,7 @@
 import type { CatalogEntry, PricePeriod } from '../catalog.js';
 import type { FinishReason, Usage } from '../core/types.js';
 import type { KeyRecord } from '../storage/types.js';
+import type { ProviderSpan } from '../tracing/index.js';
 import type { UsageEndpoint } from '../usage/store.js';
 import type { RequestBudget } from './budget.js';
 
@@ -35,4 +36,9 @@ export interface RequestOutcome {
   budget?: RequestBudget;
   latencyMs: number;
   ttftMs?: number;
+  /**
+   * The X-Ray subsegment of the attempt that answered: opened by the attempt (./call.ts, which also ends those that
+   * failed), ended once by `handleGatewayRequest` with the request's final status, usage and cost.
+   */
+  span?: ProviderSpan;
 }

@@ -12,7 +12,6 @@ import type { StreamRenderer } from './ingress/types.js';
 import type { KeepAlive } from './keep-alive.js';
 import { log } from './log.js';
 import type { RequestOutcome } from './outcome.js';
-import { costOf } from './price.js';
 
 export interface StreamState {
   /** The ingress format's events for each chunk, the end and an error. */
@@ -81,11 +80,5 @@ export async function pipeStream(
     keepAlive.stop();
     // Not awaited: a generator still parked in a `next` that ignored the abort would never settle its `return`.
     stream.iterator.return?.().catch(() => {});
-    attempt.span.end({
-      status: sink.closed.aborted ? 499 : outcome.status,
-      usage: outcome.usage,
-      costUsd: costOf(outcome.usage, outcome.price),
-      ttftMs: outcome.ttftMs,
-    });
   }
 }
