@@ -3,8 +3,6 @@
  * instead of sleeping on the real one.
  */
 export interface Clock {
-  /** Monotonic milliseconds, for durations. */
-  now(): number;
   /** Milliseconds since the epoch, for what is dated: a request's time, its rate-limit minute, its budget month. */
   wallNow(): number;
   /** Calls `run` once after `ms`; the returned function cancels it (idempotent). */
@@ -12,7 +10,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => performance.now(),
   wallNow: () => Date.now(),
   after(ms, run) {
     const timer = setTimeout(run, ms);

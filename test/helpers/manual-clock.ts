@@ -25,10 +25,6 @@ export class ManualClock implements Clock {
     return (this.wallStart ?? Date.now()) + this.time;
   }
 
-  now(): number {
-    return this.time;
-  }
-
   after(ms: number, run: () => void): () => void {
     const timer: Timer = { at: this.time + ms, ms, run, cancelled: false };
     this.timers.push(timer);
