@@ -8,7 +8,7 @@ import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynam
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { aggregatorHandler } from '../../functions/aggregator/handler.js';
 
 const dynamo = mockClient(DynamoDBClient);
@@ -23,6 +23,11 @@ beforeEach(() => {
 afterEach(() => {
   dynamo.reset();
   stderr.mockRestore();
+});
+
+// The suite shares one module graph per worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => {
+  dynamo.restore();
 });
 
 const sequenceOf = (n: number) => `4000000000000000000${String(n).padStart(3, '0')}`;

@@ -7,7 +7,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { spoolRedriveHandler } from '../../functions/spool-redrive/handler.js';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import { encodeSpooledRow } from '../../lib/usage/sqs-spool.js';
@@ -25,6 +25,11 @@ beforeEach(() => {
 afterEach(() => {
   dynamo.reset();
   stderr.mockRestore();
+});
+
+// The suite shares one module graph per worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => {
+  dynamo.restore();
 });
 
 function row(n: number): UsageItem {

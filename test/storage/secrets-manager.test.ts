@@ -8,7 +8,7 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   readDefaultCredentials,
   SecretsManagerCredentialStore,
@@ -167,6 +167,11 @@ describe('SecretsManagerCredentialStore', () => {
       'my-stack/projects/p/providers',
     );
   });
+});
+
+// The suite shares one module graph per worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => {
+  secrets.restore();
 });
 
 describe('default credentials', () => {

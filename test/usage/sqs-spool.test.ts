@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import {
   decodeSpooledRow,
@@ -125,6 +125,11 @@ describe('SqsRowSpool', () => {
 
     await expect(spool().add([row(0)])).rejects.toThrow('throttled');
   });
+});
+
+// The suite shares one module graph per worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => {
+  sqs.restore();
 });
 
 describe('spooled messages', () => {

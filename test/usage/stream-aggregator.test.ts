@@ -6,7 +6,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import {
   aggregateUsageStream,
@@ -279,6 +279,11 @@ describe('aggregateUsageStream', () => {
     expect(result.skipped).toEqual([{ sequenceNumber: sequenceOf(2), problem: 'input_tokens is not a count' }]);
     expect(result).toMatchObject({ counted: 2, failedSequenceNumbers: [] });
   });
+});
+
+// The suite shares one module graph per worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => {
+  dynamo.restore();
 });
 
 describe('planChunks', () => {
