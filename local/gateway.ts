@@ -40,6 +40,10 @@ export interface LocalGatewayOptions {
   shutdownGraceMs?: number;
   /** How long after the embedded DynamoDB died it is started again (default 500 ms; tests make outages longer). */
   storageRestartDelayMs?: number;
+  /** What that delay counts on (tests bring storage back by moving a clock). */
+  storageClock?: Clock;
+  /** How often rows spooled during an outage are tried against storage again (default 1 s). */
+  spoolRetryMs?: number;
   /** How often the gateway checks that its data directory is still there (default 2 s). */
   dataDirCheckMs?: number;
   /** What the data plane's timeouts, backoff and keep-alives count on (tests move a clock by hand). */
@@ -100,6 +104,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const dynamo = await startLocalDynamo(dataDir, {
     mode: 'child',
     restartDelayMs: options.storageRestartDelayMs,
+    clock: options.storageClock,
   }).catch(async (error: unknown) => {
     await unlock();
     throw new StartupError(`Could not open the local database in ${dataDir}/dynamodb: ${String(error)}`);
@@ -128,6 +133,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     writer: new CounterWriter(stores.dynamodb, stores.tables),
     spool: new FileSpool(dataDir),
     log,
+    retryMs: options.spoolRetryMs,
   });
   // Rows an earlier run spooled (storage was down, or it stopped mid-outage) are written before new ones.
   await recorder.start().catch((error: unknown) => log.warn('spooled usage rows not written yet', { error }));

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
+import { type Clock, systemClock } from '../core/clock.js';
 
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>`: give it to the DynamoDB client as `endpoint`. */
@@ -32,6 +33,8 @@ export interface LocalDynamoOptions {
   mode?: 'inline' | 'child';
   /** Child mode: how long after the child died it is started again (default 500 ms). */
   restartDelayMs?: number;
+  /** Child mode: what the restart delay counts on (tests bring storage back by moving a clock). */
+  clock?: Clock;
 }
 
 export async function startLocalDynamo(dataDir: string, options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
@@ -39,7 +42,8 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
   await mkdir(path, { recursive: true, mode: 0o700 });
   // LevelDB reports an unwritable directory only on the first request; say so now, where the caller can act.
   await access(path, constants.R_OK | constants.W_OK);
-  if (options.mode === 'child') return startChildDynamo(path, options.restartDelayMs ?? RESTART_DELAY_MS);
+  if (options.mode === 'child')
+    return startChildDynamo(path, options.restartDelayMs ?? RESTART_DELAY_MS, options.clock ?? systemClock);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
@@ -69,7 +73,7 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
  * (killed, crashed) is started again on the same port, so the gateway's clients find storage back where it was;
  * meanwhile rows go to the spool (CONTRACT.md §4).
  */
-async function startChildDynamo(path: string, restartDelayMs: number): Promise<LocalDynamo> {
+async function startChildDynamo(path: string, restartDelayMs: number, clock: Clock): Promise<LocalDynamo> {
   const script = fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url));
   let closing: Promise<void> | undefined;
   const spawn = (port: number) => {
@@ -92,9 +96,9 @@ async function startChildDynamo(path: string, restartDelayMs: number): Promise<L
       const restart = () => {
         if (closing) return;
         current = spawn(port);
-        current.listening.then(supervise, () => setTimeout(restart, restartDelayMs).unref());
+        current.listening.then(supervise, () => clock.after(restartDelayMs, restart));
       };
-      setTimeout(restart, restartDelayMs).unref();
+      clock.after(restartDelayMs, restart);
     });
   };
   supervise();

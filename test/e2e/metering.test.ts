@@ -9,6 +9,7 @@ import { usdToUnits } from '../../lib/usage/units.js';
 import type { Simulator } from '../../simulators/base.js';
 import { echoReply, startOpenAISimulator, textReply } from '../../simulators/openai.js';
 import { failure, setEnv, startTestGateway, type TestGateway, user } from '../helpers/local-gateway.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 interface Row {
   id: string;
@@ -31,15 +32,16 @@ let sim: Simulator;
 let restoreEnv: () => void;
 let projectId: string;
 
-/** How long the embedded DynamoDB stays down once killed: longer than the outage test's requests take. */
+/** How long the embedded DynamoDB stays down once killed, on `storageClock`: the outage test ends it by hand. */
 const STORAGE_RESTART_MS = 3_000;
+const storageClock = new ManualClock();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   restoreEnv = setEnv({ OPENAI_API_KEY: undefined, VLLORA_OPENAI_API_KEY: undefined, GATEWAY_RETRY_BACKOFF_MS: '1' });
   sim = await startOpenAISimulator();
-  gateway = await startTestGateway({ storageRestartDelayMs: STORAGE_RESTART_MS });
+  gateway = await startTestGateway({ storageRestartDelayMs: STORAGE_RESTART_MS, storageClock, spoolRetryMs: 50 });
   const project = await gateway.admin<{ id: string }>('POST', '/admin/projects', { name: 'metering' });
   projectId = project.body.id;
   await gateway.putProvider(projectId, 'openai', { api_key: 'sk-test', base_url: `${sim.url}/v1` });
@@ -195,8 +197,9 @@ describe('storage killed for a while', () => {
       expect(data.choices[0]!.message.content).toBe(`during ${i}`);
       ids.push(response.headers.get('x-request-id')!);
     }
-    // The outage lasted past every answer: storage is still down (it comes back after STORAGE_RESTART_MS).
+    // The outage lasted past every answer: storage is still down until its restart delay is over.
     expect(alive(gateway.gateway.storagePid()!)).toBe(false);
+    storageClock.advance(STORAGE_RESTART_MS);
 
     const all = await rowsWhen((listed) => ids.every((id) => listed.some((r) => r.id === id)));
     const mine = all.filter((r) => r.key_id === plain.id);

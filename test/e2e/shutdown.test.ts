@@ -181,7 +181,7 @@ describe('SIGTERM during a stream', () => {
   });
 
   it('cuts an answer that outlasts the grace time: 499, billed at the estimate, and the row is kept', async () => {
-    const { dataDir, server, projectId, key } = await setUp({ GATEWAY_SHUTDOWN_GRACE_MS: '300' });
+    const { dataDir, server, projectId, key } = await setUp({ GATEWAY_SHUTDOWN_GRACE_MS: '100' });
     const gate = new Gate();
     sim.script(textReply(['Hello', ' never', ' sent'], { gate, usage: { prompt_tokens: 7, completion_tokens: 3 } }));
     gate.open(); // lets `Hello` through, and nothing after it

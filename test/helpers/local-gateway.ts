@@ -30,7 +30,10 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: Pick<LocalGatewayOptions, 'shutdownGraceMs' | 'storageRestartDelayMs' | 'clock'> = {},
+  options: Pick<
+    LocalGatewayOptions,
+    'shutdownGraceMs' | 'storageRestartDelayMs' | 'storageClock' | 'spoolRetryMs' | 'clock'
+  > = {},
 ): Promise<TestGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const adminToken = `test-admin-${Math.random().toString(36).slice(2)}`;

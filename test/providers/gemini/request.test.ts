@@ -174,8 +174,7 @@ describe('toRequest', () => {
       toRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, ctx),
     ).rejects.toMatchObject({ status: 400, param: 'tools' });
     const withTools = testContext({ catalogEntry: entry });
-    await expect(
-      toRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, withTools),
-    ).resolves.toBeDefined();
+    const converted = await toRequest({ ...base, tools: [{ type: 'function', function: { name: 'a' } }] }, withTools);
+    expect(converted.config?.tools).toEqual([{ functionDeclarations: [expect.objectContaining({ name: 'a' })] }]);
   });
 });

@@ -60,7 +60,7 @@ describe('openaiCompatibleFactory', () => {
     };
     const model = await openaiCompatibleFactory.create(credential, { providerName: 'acme' });
     const chunks = await collect(model.stream({ ...request, stream: true }, testContext()));
-    expect(chunks.at(-1)!.usage).toBeDefined();
+    expect(chunks.at(-1)!.usage).toMatchObject({ inputTokens: expect.any(Number), outputTokens: 4 });
     expect(sim.lastRequest!.path).toBe('/inference/v1/chat/completions');
     expect(sim.lastRequest!.headers.authorization).toBe('Bearer acme-key-1');
   });
