@@ -67,17 +67,9 @@ export async function createKey({ req, params, stores }: RouteContext): Promise<
     rpm: body.rpm ?? null,
     models: body.models ?? null,
   });
-  return json(201, {
-    id: record.id,
-    key,
-    prefix: record.prefix,
-    name: record.name,
-    created_at: record.created_at,
-    expires_at: record.expires_at,
-    budget_usd: record.budget_usd,
-    rpm: record.rpm,
-    models: record.models ?? null,
-  });
+  // A new key has neither been revoked nor used: the answer is its view without those two, and the key, once.
+  const { id, revoked_at: _revoked, last_used_at: _used, ...settings } = keyView(record);
+  return json(201, { id, key, ...settings });
 }
 
 /** Keys with this month's spend (CONTRACT.md §5), read from each key's month counter. */

@@ -3,8 +3,9 @@
  * provider, key or day. Money is summed in integer units of 1e-10 USD and turned into USD once per group and once
  * for the total, so the total is exactly the sum of the groups (in units) and never carries float error.
  */
+import { addRequestCounts, type RequestCounts, zeroRequestCounts } from './counters.js';
 import { COUNTER_NONE, type DailyCounters } from './store.js';
-import { type CostUnits, unitsToUsd } from './units.js';
+import { unitsToUsd } from './units.js';
 
 export const USAGE_GROUP_BYS = ['model', 'provider', 'key', 'day'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
@@ -35,43 +36,7 @@ export interface UsageReport {
   total: UsageTotals;
 }
 
-interface Sums {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  cache_write_tokens: number;
-  cost_units: CostUnits;
-  unpriced_requests: number;
-  estimated_requests: number;
-  error_requests: number;
-}
-
-const emptySums = (): Sums => ({
-  requests: 0,
-  input_tokens: 0,
-  output_tokens: 0,
-  cached_input_tokens: 0,
-  cache_write_tokens: 0,
-  cost_units: 0,
-  unpriced_requests: 0,
-  estimated_requests: 0,
-  error_requests: 0,
-});
-
-function add(into: Sums, counters: Sums): void {
-  into.requests += counters.requests;
-  into.input_tokens += counters.input_tokens;
-  into.output_tokens += counters.output_tokens;
-  into.cached_input_tokens += counters.cached_input_tokens;
-  into.cache_write_tokens += counters.cache_write_tokens;
-  into.cost_units += counters.cost_units;
-  into.unpriced_requests += counters.unpriced_requests;
-  into.estimated_requests += counters.estimated_requests;
-  into.error_requests += counters.error_requests;
-}
-
-function toTotals({ cost_units, ...sums }: Sums): UsageTotals {
+function toTotals({ cost_units, ...sums }: RequestCounts): UsageTotals {
   return {
     requests: sums.requests,
     input_tokens: sums.input_tokens,
@@ -108,17 +73,17 @@ function compareGroups(a: string | null, b: string | null): number {
 
 /** Sums counters into one entry per group that has any (days without requests are left out) and the total. */
 export function aggregateUsage(counters: readonly DailyCounters[], groupBy: UsageGroupBy): UsageReport {
-  const groups = new Map<string | null, Sums>();
-  const total = emptySums();
+  const groups = new Map<string | null, RequestCounts>();
+  const total = zeroRequestCounts();
   for (const item of counters) {
     const group = groupOf(item, groupBy);
     let sums = groups.get(group);
     if (!sums) {
-      sums = emptySums();
+      sums = zeroRequestCounts();
       groups.set(group, sums);
     }
-    add(sums, item);
-    add(total, item);
+    addRequestCounts(sums, item);
+    addRequestCounts(total, item);
   }
   const data = [...groups.entries()]
     .sort(([a], [b]) => compareGroups(a, b))
@@ -145,18 +110,18 @@ export interface DailyUsageReport {
  * entry, exactly (in units). Ordered by day, then as `aggregateUsage` orders groups; empty cells are left out.
  */
 export function aggregateDailyUsage(counters: readonly DailyCounters[], splitBy: UsageSplitBy): DailyUsageReport {
-  const cells = new Map<string, { day: string; group: string | null; sums: Sums }>();
-  const total = emptySums();
+  const cells = new Map<string, { day: string; group: string | null; sums: RequestCounts }>();
+  const total = zeroRequestCounts();
   for (const item of counters) {
     const group = groupOf(item, splitBy);
     const id = `${item.day}\u0000${group ?? ''}\u0000${group === null ? 'none' : 'named'}`;
     let cell = cells.get(id);
     if (!cell) {
-      cell = { day: item.day, group, sums: emptySums() };
+      cell = { day: item.day, group, sums: zeroRequestCounts() };
       cells.set(id, cell);
     }
-    add(cell.sums, item);
-    add(total, item);
+    addRequestCounts(cell.sums, item);
+    addRequestCounts(total, item);
   }
   const data = [...cells.values()]
     .sort((a, b) => (a.day === b.day ? compareGroups(a.group, b.group) : a.day < b.day ? -1 : 1))

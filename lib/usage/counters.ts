@@ -22,18 +22,35 @@ export interface UsageItem extends UsageRow {
   budget_reserved_units?: CostUnits;
 }
 
-/** The amounts one or more rows add to one counter item. */
-export interface CounterAmounts {
+/** What a daily counter counts of the rows it sums: what the usage report adds up. */
+export interface RequestCounts {
   requests: number;
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
   cache_write_tokens: number;
+  /** Cost in units of 1e-10 USD: integers add exactly. */
   cost_units: CostUnits;
   unpriced_requests: number;
   estimated_requests: number;
   /** Requests answered with an HTTP status of 400 or more (499 included: the client left before the answer). */
   error_requests: number;
+}
+
+export const REQUEST_COUNT_NAMES = [
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'cost_units',
+  'unpriced_requests',
+  'estimated_requests',
+  'error_requests',
+] as const satisfies readonly (keyof RequestCounts)[];
+
+/** The amounts one or more rows add to one counter item. */
+export interface CounterAmounts extends RequestCounts {
   /** Budget items only: spend plus reservations in flight; a settlement adds (actual − reserved). */
   committed_units: CostUnits;
 }
@@ -49,18 +66,7 @@ export interface CounterDelta {
   amounts: CounterAmounts;
 }
 
-const AMOUNT_NAMES = [
-  'requests',
-  'input_tokens',
-  'output_tokens',
-  'cached_input_tokens',
-  'cache_write_tokens',
-  'cost_units',
-  'unpriced_requests',
-  'estimated_requests',
-  'error_requests',
-  'committed_units',
-] as const satisfies readonly (keyof CounterAmounts)[];
+const AMOUNT_NAMES = [...REQUEST_COUNT_NAMES, 'committed_units'] as const satisfies readonly (keyof CounterAmounts)[];
 
 /** A budgeted key's ledger for one UTC month (./budget.ts): `committed_units` = spent + reserved in flight. */
 export function budgetKey(projectId: string, keyId: string, month: string): { pk: string; sk: string } {
@@ -131,19 +137,16 @@ export function counterDeltasOf(item: UsageItem): CounterDelta[] {
   return deltas;
 }
 
+export function zeroRequestCounts(): RequestCounts {
+  return Object.fromEntries(REQUEST_COUNT_NAMES.map((name) => [name, 0])) as unknown as RequestCounts;
+}
+
+export function addRequestCounts(into: RequestCounts, counts: RequestCounts): void {
+  for (const name of REQUEST_COUNT_NAMES) into[name] += counts[name];
+}
+
 export function zeroAmounts(): CounterAmounts {
-  return {
-    requests: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    cost_units: 0,
-    unpriced_requests: 0,
-    estimated_requests: 0,
-    error_requests: 0,
-    committed_units: 0,
-  };
+  return { ...zeroRequestCounts(), committed_units: 0 };
 }
 
 /** One delta per counter item for a batch of rows, in the order each counter was first met. */

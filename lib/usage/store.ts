@@ -14,7 +14,14 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isAwsError } from '../storage/aws-errors.js';
 import type { TableNames } from '../storage/tables.js';
-import { COUNTER_NONE, counterDeltasOf, counterUpdate, monthSpendKey, type UsageItem } from './counters.js';
+import {
+  COUNTER_NONE,
+  counterDeltasOf,
+  counterUpdate,
+  monthSpendKey,
+  type RequestCounts,
+  type UsageItem,
+} from './counters.js';
 import { type CostUnits, unitsToUsd } from './units.js';
 
 export { COUNTER_NONE };
@@ -49,22 +56,12 @@ export interface UsageRow {
 export const USAGE_ENDPOINTS = ['chat', 'responses', 'messages', 'embeddings'] as const;
 export type UsageEndpoint = (typeof USAGE_ENDPOINTS)[number];
 
-export interface DailyCounters {
+/** A daily counter item as the usage report reads it; `error_requests` is 0 in counters written before 2026-12-07. */
+export interface DailyCounters extends RequestCounts {
   day: string;
   model: string;
   provider: string;
   key_id: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  cache_write_tokens: number;
-  /** Cost in units of 1e-10 USD: integers add exactly. */
-  cost_units: CostUnits;
-  unpriced_requests: number;
-  estimated_requests: number;
-  /** Requests answered 400 or above; 0 in counters written before 2026-12-07, which did not count them. */
-  error_requests: number;
 }
 
 /** What a latency report reads of a row. */
