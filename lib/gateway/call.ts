@@ -212,14 +212,25 @@ export function openStreamWithFallbacks(
   hooks: AttemptHooks,
 ): Promise<{ value: OpenedStream; attempt: Attempt }> {
   return withFallbacks(routes, request, settings, hooks, async (attempt) => {
-    const iterator = attempt.model.stream(attempt.request, attempt.ctx)[Symbol.asyncIterator]();
+    const chunks = failingOnAbort(attempt.model.stream(attempt.request, attempt.ctx), attempt.ctx.signal);
+    const iterator = chunks[Symbol.asyncIterator]();
     try {
       return { iterator, first: await iterator.next() };
     } catch (error) {
-      await iterator.return?.().catch(() => {});
+      await iterator.return?.(undefined).catch(() => {});
       throw error;
     }
   });
+}
+
+/**
+ * Aborts are the pipeline's, handled here once for every provider: once it aborted a call (the client left, a
+ * timeout fired), what the provider throws next is not read (withFallbacks and pipeStream decide: 499 or the
+ * timeout's 504), and a stream that its SDK ends quietly on the abort must not pass for a finished answer.
+ */
+async function* failingOnAbort(chunks: AsyncIterable<ChatChunk>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+  yield* chunks;
+  if (signal.aborted) throw signal.reason;
 }
 
 /** The next chunk, or an upstream timeout when the provider stays silent longer than the idle timeout. */

@@ -22,8 +22,7 @@ const TEMPLATE: Readonly<Record<string, RegExp>> = {
   'stream.ts': /export function createStreamConverter\([^)]*\): StreamConverter\b/,
   'usage.ts': /export function toUsage\(/,
   'finish-reason.ts': /export function mapFinishReason\(/,
-  'errors.ts':
-    /export function mapError\(\s*error: unknown,\s*ctx: Pick<CallContext, 'signal'>,\s*info: \w*ErrorContext\b/,
+  'errors.ts': /export function mapError\(\s*error: unknown,\s*info: \w*ErrorContext\s*\): GatewayError/,
 };
 
 const folders = readdirSync(PROVIDERS, { withFileTypes: true })

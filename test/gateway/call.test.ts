@@ -11,6 +11,7 @@ import {
 } from '../../lib/gateway/call.js';
 import type { Route } from '../../lib/gateway/route.js';
 import { mapUpstreamStatus } from '../../lib/providers/shared/http-errors.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const settings: CallSettings = {
   firstByteTimeoutMs: 200,
@@ -61,8 +62,10 @@ function hooks(
   models: Record<string, ChatModel>,
   attempts: string[] = [],
   closed = new AbortController(),
+  clock?: ManualClock,
 ): AttemptHooks {
   return {
+    clock,
     modelFor: async (r) => {
       const model = models[r.provider];
       if (!model) throw new GatewayError({ status: 400, type: 'invalid_request_error', message: 'not configured' });
@@ -141,23 +144,31 @@ describe('completeWithFallbacks', () => {
 
   it('treats a first-byte timeout as no retry on the same provider but a move to the next', async () => {
     const seen: ChatRequest[] = [];
-    const { attempt } = await completeWithFallbacks(
+    const clock = new ManualClock();
+    const calling = completeWithFallbacks(
       [route('slow'), route('b')],
       request,
       settings,
-      hooks({ slow: scriptedModel(['hang', 'hang'], seen), b: scriptedModel(['ok']) }),
+      hooks({ slow: scriptedModel(['hang', 'hang'], seen), b: scriptedModel(['ok']) }, [], undefined, clock),
     );
+    await clock.waitForTimer(settings.firstByteTimeoutMs);
+    clock.advance(settings.firstByteTimeoutMs);
+    const { attempt } = await calling;
     expect(seen).toHaveLength(1);
     expect(attempt.route.provider).toBe('b');
   });
 
   it('answers 504 upstream_timeout when the only model times out', async () => {
-    const error = (await completeWithFallbacks(
+    const clock = new ManualClock();
+    const calling = completeWithFallbacks(
       [route('slow')],
       request,
       settings,
-      hooks({ slow: scriptedModel(['hang']) }),
-    ).catch((e: unknown) => e)) as GatewayError;
+      hooks({ slow: scriptedModel(['hang']) }, [], undefined, clock),
+    ).catch((e: unknown) => e);
+    await clock.waitForTimer(settings.firstByteTimeoutMs);
+    clock.advance(settings.firstByteTimeoutMs);
+    const error = (await calling) as GatewayError;
     expect(error.status).toBe(504);
     expect(error.code).toBe('upstream_timeout');
   });
@@ -183,6 +194,28 @@ describe('completeWithFallbacks', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientClosedError);
   });
+
+  it('reads nothing a provider says after the client left: no retry, a ClientClosedError', async () => {
+    const closed = new AbortController();
+    let calls = 0;
+    // What a provider's mapper may make of its SDK's abort: a retryable 502, which must not be retried.
+    const model: ChatModel = {
+      complete: (_req, ctx) =>
+        new Promise((_, reject) => {
+          calls++;
+          ctx.signal.addEventListener('abort', () => reject(upstream(502)));
+          closed.abort();
+        }),
+      stream: () => {
+        throw new Error('not streamed');
+      },
+    };
+    const error = await completeWithFallbacks([route('a')], request, settings, hooks({ a: model }, [], closed)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ClientClosedError);
+    expect(calls).toBe(1);
+  });
 });
 
 describe('openStreamWithFallbacks', () => {
@@ -200,14 +233,38 @@ describe('openStreamWithFallbacks', () => {
   });
 
   it('raises an idle timeout when the provider goes quiet mid-stream', async () => {
+    const clock = new ManualClock();
     const { value, attempt } = await openStreamWithFallbacks(
       [route('a')],
       { ...request, stream: true },
       settings,
-      hooks({ a: scriptedModel(['first']) }),
+      hooks({ a: scriptedModel(['first']) }, [], undefined, clock),
     );
-    const error = (await nextWithIdleTimeout(value, attempt, 50).catch((e: unknown) => e)) as GatewayError;
+    const next = nextWithIdleTimeout(value, attempt, settings.idleTimeoutMs).catch((e: unknown) => e);
+    clock.advance(settings.idleTimeoutMs);
+    const error = (await next) as GatewayError;
     expect(error.code).toBe('upstream_timeout');
     expect(attempt.ctx.signal.aborted).toBe(true);
+  });
+
+  it('does not let a stream its SDK ends quietly on an abort pass for a finished answer', async () => {
+    const closed = new AbortController();
+    // Like the openai and Gemini SDKs: once the signal aborts, the iterator just ends.
+    const quietOnAbort: ChatModel = {
+      complete: () => Promise.reject(new Error('not completed')),
+      async *stream(_req, ctx) {
+        yield { choices: [{ index: 0, delta: { role: 'assistant', content: 'one' }, finish_reason: null }] };
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      },
+    };
+    const { value } = await openStreamWithFallbacks(
+      [route('a')],
+      { ...request, stream: true },
+      settings,
+      hooks({ a: quietOnAbort }, [], closed),
+    );
+    const next = value.iterator.next();
+    closed.abort(new Error('client left'));
+    await expect(next).rejects.toThrow('client left');
   });
 });

@@ -6,7 +6,6 @@
  * @see https://docs.anthropic.com/en/api/errors
  */
 import { GatewayError, isGatewayError } from '../../core/errors.js';
-import type { CallContext } from '../../core/types.js';
 import type { ErrorContext } from '../shared/error-context.js';
 import { mapUpstreamStatus, streamCutOff, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 import { errorBodySchema } from './wire.js';
@@ -17,9 +16,8 @@ interface ApiErrorShape {
   error?: unknown;
 }
 
-export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): GatewayError {
+export function mapError(error: unknown, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
-  if (ctx.signal.aborted) return cancelled(ctx.signal.reason, error);
   if (!(error instanceof Error)) return unreadable(info.provider, error);
   const shape = error as ApiErrorShape;
   const body = errorBodySchema.safeParse(shape.error);
@@ -64,21 +62,6 @@ export function mapStreamErrorEvent(
     message: `${provider} reported an error during the response: ${upstream.message?.trim() || upstream.type}.`,
     retryable: transient || upstream.type === 'rate_limit_error',
     cause: cause ?? upstream,
-  });
-}
-
-/**
- * The gateway aborted the call (client gone, or its own timeout): the abort reason is the gateway's error when it
- * set one; otherwise the call was cancelled by the client.
- */
-function cancelled(reason: unknown, cause: unknown): GatewayError {
-  if (isGatewayError(reason)) return reason;
-  return new GatewayError({
-    status: 499,
-    type: 'invalid_request_error',
-    code: 'client_closed',
-    message: 'The request was cancelled before the provider answered.',
-    cause,
   });
 }
 

@@ -43,7 +43,7 @@ export class AnthropicChatModel implements ChatModel {
       const result = toChatResult(raw, jsonMode);
       return native ? { ...result, native: raw as Record<string, unknown> } : result;
     } catch (error) {
-      throw mapError(error, ctx, { provider: this.provider, model: req.model });
+      throw mapError(error, { provider: this.provider, model: req.model });
     }
   }
 
@@ -63,12 +63,10 @@ export class AnthropicChatModel implements ChatModel {
         if (converter.done) break;
       }
     } catch (error) {
-      throw mapError(error, ctx, info);
+      throw mapError(error, info);
     }
-    // The SDK ends an aborted stream quietly, and a dropped connection may end it without an error.
-    if (!converter.done) {
-      throw ctx.signal.aborted ? mapError(ctx.signal.reason, ctx, info) : streamCutOff(this.provider);
-    }
+    // A dropped connection may end the SDK's stream without an error.
+    if (!converter.done) throw streamCutOff(this.provider);
   }
 }
 

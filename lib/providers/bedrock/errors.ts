@@ -1,5 +1,4 @@
 import { GatewayError, isGatewayError } from '../../core/errors.js';
-import type { CallContext } from '../../core/types.js';
 import type { ErrorContext } from '../shared/error-context.js';
 import { mapUpstreamStatus, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
 
@@ -18,21 +17,13 @@ function upstream(status: number, code: string, message: string, retryable: bool
 }
 
 /**
- * Maps anything thrown by a Bedrock runtime call or while reading its event stream. Once the call was aborted, the
- * abort's own reason is what the gateway wants.
- */
-export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): unknown {
-  if (ctx.signal.aborted) return ctx.signal.reason ?? error;
-  return mapSdkError(error, info);
-}
-
-/**
- * Maps an error from the Bedrock runtime client (a modelled exception, thrown before or during a stream) to the
- * contract's error. The upstream message is shown only where the caller can act on it (validation); access errors
+ * Maps anything thrown by a Bedrock runtime call or while reading its event stream (a modelled exception, thrown
+ * before or during a stream) to the contract's error. After the gateway aborted the call, what this says is not
+ * read: the pipeline decides (lib/gateway/call.ts). The upstream message is shown only where the caller can act on it (validation); access errors
  * get the gateway's own wording, since AWS's names the account and role.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
  */
-function mapSdkError(error: unknown, info: ErrorContext): GatewayError {
+export function mapError(error: unknown, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
   const { provider, model } = info;
   const { name, message, code, $metadata } = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorLike;

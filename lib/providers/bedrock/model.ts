@@ -8,6 +8,7 @@ import type {
   ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
+import type { GatewayError } from '../../core/errors.js';
 import {
   type CallContext,
   type ChatChunk,
@@ -37,22 +38,17 @@ import { toChatResult } from './response.js';
 import { createStreamConverter, resultToChunks } from './stream.js';
 
 /** An error while talking to Bedrock, mapped by errors.ts. */
-function failure(error: unknown, model: string, signal: AbortSignal): unknown {
-  return mapError(error, { signal }, { provider: 'bedrock', model });
+function failure(error: unknown, model: string): GatewayError {
+  return mapError(error, { provider: 'bedrock', model });
 }
 
 /** The SDK's event iterator, with its exceptions (throttling, model stream errors, resets) mapped as they surface. */
-async function* guardEvents(
-  events: AsyncIterable<unknown>,
-  model: string,
-  signal: AbortSignal,
-): AsyncGenerator<unknown> {
+async function* guardEvents(events: AsyncIterable<unknown>, model: string): AsyncGenerator<unknown> {
   try {
     for await (const event of events) yield event;
   } catch (error) {
-    throw failure(error, model, signal);
+    throw failure(error, model);
   }
-  if (signal.aborted) throw signal.reason;
 }
 
 export class BedrockChatModel implements ChatModel {
@@ -74,7 +70,7 @@ export class BedrockChatModel implements ChatModel {
         const output = await this.client.send(new this.sdk.InvokeModelCommand(input), { abortSignal: ctx.signal });
         return fromInvokeResponse(output.body);
       } catch (error) {
-        throw failure(error, req.model, ctx.signal);
+        throw failure(error, req.model);
       }
     }
     const input = await toRequest(req, ctx, familyTraits(req.model, ctx.catalogEntry));
@@ -92,11 +88,11 @@ export class BedrockChatModel implements ChatModel {
         });
         body = output.body;
       } catch (error) {
-        throw failure(error, req.model, ctx.signal);
+        throw failure(error, req.model);
       }
       if (!body) throw invalidResponse('Bedrock', new Error('InvokeModelWithResponseStream answered without a stream'));
       yield* fromInvokeStream(
-        guardEvents(body, req.model, ctx.signal) as AsyncIterable<{ chunk?: { bytes?: Uint8Array } }>,
+        guardEvents(body, req.model) as AsyncIterable<{ chunk?: { bytes?: Uint8Array } }>,
         'bedrock',
       );
       return;
@@ -112,10 +108,10 @@ export class BedrockChatModel implements ChatModel {
     try {
       output = await this.client.send(new this.sdk.ConverseStreamCommand(input), { abortSignal: ctx.signal });
     } catch (error) {
-      throw failure(error, req.model, ctx.signal);
+      throw failure(error, req.model);
     }
     if (!output.stream) throw invalidResponse('Bedrock', new Error('ConverseStream answered without an event stream'));
-    yield* convertStream(guardEvents(output.stream, req.model, ctx.signal), createStreamConverter());
+    yield* convertStream(guardEvents(output.stream, req.model), createStreamConverter());
   }
 
   /** One InvokeModel a batch (Titan: a text; Cohere: up to 96), the token counts summed where Bedrock gave them. */
@@ -143,7 +139,7 @@ export class BedrockChatModel implements ChatModel {
       try {
         bytes = (await this.client.send(command, { abortSignal: ctx.signal })).body;
       } catch (error) {
-        throw failure(error, req.model, ctx.signal);
+        throw failure(error, req.model);
       }
       const out = fromInvokeEmbedding(family, parseInvokeJson(bytes), batch.length);
       const counted = out.inputTokens ?? inputTokensHeader(headers);
@@ -158,7 +154,7 @@ export class BedrockChatModel implements ChatModel {
     try {
       output = await this.client.send(new this.sdk.ConverseCommand(input), { abortSignal: signal });
     } catch (error) {
-      throw failure(error, model, signal);
+      throw failure(error, model);
     }
     return toChatResult(output);
   }

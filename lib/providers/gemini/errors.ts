@@ -5,9 +5,8 @@
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
  * @see https://cloud.google.com/apis/design/errors#error_model
  */
-import { isGatewayError } from '../../core/errors.js';
+import { type GatewayError, isGatewayError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
-import type { CallContext } from '../../core/types.js';
 import type { ErrorContext } from '../shared/error-context.js';
 import { connectionLost, invalidResponse, mapUpstreamStatus, upstreamUnreachable } from '../shared/http-errors.js';
 
@@ -37,11 +36,10 @@ interface GoogleErrorBody {
 }
 
 /**
- * Maps anything thrown by an SDK call or while reading its stream. When the gateway aborted the call (client gone,
- * a gateway timeout), its own abort reason comes back unchanged.
+ * Maps anything thrown by an SDK call or while reading its stream. After the gateway aborted the call, what this
+ * says is not read: the pipeline decides (lib/gateway/call.ts).
  */
-export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: ErrorContext): unknown {
-  if (ctx.signal.aborted) return ctx.signal.reason;
+export function mapError(error: unknown, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
   const { provider } = info;
   // The SDK's error becomes the GatewayError's `cause`, which the gateway logs: an upstream that echoes the

@@ -32,7 +32,7 @@ export class GeminiChatModel implements ChatModel {
     try {
       raw = await this.client.models.generateContent(params);
     } catch (error) {
-      throw mapError(error, ctx, this.errorContext(req));
+      throw mapError(error, this.errorContext(req));
     }
     return toChatResult(raw, this.options.provider);
   }
@@ -44,9 +44,8 @@ export class GeminiChatModel implements ChatModel {
       const upstream = await this.client.models.generateContentStream(params);
       for await (const response of upstream) yield* converter.push(response);
     } catch (error) {
-      throw mapError(error, ctx, this.errorContext(req));
+      throw mapError(error, this.errorContext(req));
     }
-    if (ctx.signal.aborted) throw ctx.signal.reason;
     yield* converter.end();
   }
 
@@ -62,7 +61,7 @@ export class GeminiChatModel implements ChatModel {
         try {
           raw = await this.client.models.embedContent(toEmbedParams(req, batch, ctx.signal, ctx.ignore));
         } catch (error) {
-          throw mapError(error, ctx, this.errorContext(req));
+          throw mapError(error, this.errorContext(req));
         }
         const out = fromEmbedResponse(raw, batch.length, this.options.provider);
         tokens = tokens === undefined || out.inputTokens === undefined ? undefined : tokens + out.inputTokens;

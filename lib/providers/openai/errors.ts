@@ -7,7 +7,6 @@
  */
 import { GatewayError, isGatewayError } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
-import type { CallContext } from '../../core/types.js';
 import type { ErrorContext } from '../shared/error-context.js';
 import {
   connectionLost,
@@ -32,11 +31,10 @@ interface UpstreamErrorBody {
 }
 
 /**
- * Maps anything thrown by an SDK call. When the gateway aborted the call (client gone, a gateway timeout), its
- * own abort reason comes back unchanged, so the gateway can tell its abort from an upstream failure.
+ * Maps anything thrown by an SDK call. After the gateway aborted the call, what this says is not read: the
+ * pipeline decides (lib/gateway/call.ts).
  */
-export function mapError(error: unknown, ctx: Pick<CallContext, 'signal'>, info: OpenAIErrorContext): unknown {
-  if (ctx.signal.aborted) return ctx.signal.reason;
+export function mapError(error: unknown, info: OpenAIErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
   const { provider, sdk } = info;
   // Order matters: the timeout and abort classes extend APIConnectionError, which extends APIError.

@@ -9,6 +9,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { EmbeddingCreateParams } from 'openai/resources/embeddings';
 import type { EmbeddingRequest, EmbeddingResult } from '../../core/embeddings.js';
+import type { GatewayError } from '../../core/errors.js';
 import {
   type CallContext,
   type ChatChunk,
@@ -65,7 +66,7 @@ export class OpenAIChatModel implements ChatModel {
     try {
       raw = await this.built.client.chat.completions.create(body, { signal: ctx.signal });
     } catch (error) {
-      throw this.mapError(error, ctx, req.model);
+      throw this.mapError(error, req.model);
     }
     return toChatResult(raw, this.options.provider);
   }
@@ -84,10 +85,8 @@ export class OpenAIChatModel implements ChatModel {
       });
       yield* convertStream(upstream, createStreamConverter(this.options.provider));
     } catch (error) {
-      throw this.mapError(error, ctx, req.model);
+      throw this.mapError(error, req.model);
     }
-    // The SDK's iterator ends quietly when the signal aborts mid-stream: report the gateway's own abort.
-    if (ctx.signal.aborted) throw ctx.signal.reason;
   }
 
   async embed(req: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult> {
@@ -98,7 +97,7 @@ export class OpenAIChatModel implements ChatModel {
     try {
       raw = await this.built.client.embeddings.create(body, { signal: ctx.signal });
     } catch (error) {
-      throw this.mapError(error, ctx, req.model);
+      throw this.mapError(error, req.model);
     }
     return fromEmbeddingResponse(raw, req.input.length, this.options.provider);
   }
@@ -108,7 +107,7 @@ export class OpenAIChatModel implements ChatModel {
     try {
       return fromResponse(await this.responsesClient.responses.create(body as never, { signal: ctx.signal }));
     } catch (error) {
-      throw this.mapError(error, ctx, req.model);
+      throw this.mapError(error, req.model);
     }
   }
 
@@ -124,9 +123,8 @@ export class OpenAIChatModel implements ChatModel {
         if (converter.done) break;
       }
     } catch (error) {
-      throw this.mapError(error, ctx, req.model);
+      throw this.mapError(error, req.model);
     }
-    if (ctx.signal.aborted) throw ctx.signal.reason;
     yield* converter.end();
   }
 
@@ -134,13 +132,13 @@ export class OpenAIChatModel implements ChatModel {
     return this.built.responsesClient ?? this.built.client;
   }
 
-  private mapError(error: unknown, ctx: CallContext, model: string): unknown {
+  private mapError(error: unknown, model: string): GatewayError {
     const info: OpenAIErrorContext = {
       provider: this.options.provider,
       model,
       secrets: this.options.secrets,
       sdk: this.built.errors,
     };
-    return mapError(error, ctx, info);
+    return mapError(error, info);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What every provider's `mapError(error, ctx, info)` (its `errors.ts`) is told about the call that failed: `ctx`
- * carries the call's abort signal, `info` this type.
+ * What every provider's `mapError(error, info)` (its `errors.ts`) is told about the call that failed. Not whether
+ * the gateway aborted it: aborts are the pipeline's to handle (lib/gateway/call.ts).
  */
 export interface ErrorContext {
   /** The provider's name as the caller wrote it (`openai`, `groq`, `vertex-ai`), used in messages. */

@@ -4,7 +4,6 @@ import { GatewayError, isGatewayError } from '../../../lib/core/errors.js';
 import { mapError } from '../../../lib/providers/anthropic/errors.js';
 import { jsonFixture } from './helpers.js';
 
-const ctx = { signal: new AbortController().signal };
 const info = { provider: 'anthropic', model: 'claude-haiku-4-5' };
 const body = (type: string, message: string) => ({ type: 'error', error: { type, message } });
 const httpError = (status: number, errorBody: unknown, headers: Record<string, string> = {}) =>
@@ -12,7 +11,7 @@ const httpError = (status: number, errorBody: unknown, headers: Record<string, s
 
 describe('mapError', () => {
   it('maps 529 overloaded_error to a retryable 503', () => {
-    const mapped = mapError(httpError(529, jsonFixture('error-overloaded.json')), ctx, info);
+    const mapped = mapError(httpError(529, jsonFixture('error-overloaded.json')), info);
     expect(mapped).toMatchObject({ status: 503, type: 'upstream_error', code: 'overloaded_error', retryable: true });
   });
 
@@ -20,7 +19,7 @@ describe('mapError', () => {
     const error = httpError(429, body('rate_limit_error', 'Number of request tokens has exceeded your rate limit.'), {
       'retry-after': '7',
     });
-    expect(mapError(error, ctx, info)).toMatchObject({
+    expect(mapError(error, info)).toMatchObject({
       status: 429,
       type: 'rate_limit_error',
       retryable: true,
@@ -30,7 +29,7 @@ describe('mapError', () => {
 
   it('passes Anthropic’s message on for a 400', () => {
     const message = 'max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens';
-    const mapped = mapError(httpError(400, body('invalid_request_error', message)), ctx, info);
+    const mapped = mapError(httpError(400, body('invalid_request_error', message)), info);
     expect(mapped).toMatchObject({
       status: 400,
       type: 'invalid_request_error',
@@ -41,24 +40,20 @@ describe('mapError', () => {
 
   it('maps 401 and 403 to 502 provider_auth_failed without echoing anything about the key', () => {
     for (const status of [401, 403]) {
-      const mapped = mapError(
-        httpError(status, body('authentication_error', 'invalid x-api-key sk-ant-123')),
-        ctx,
-        info,
-      );
+      const mapped = mapError(httpError(status, body('authentication_error', 'invalid x-api-key sk-ant-123')), info);
       expect(mapped).toMatchObject({ status: 502, code: 'provider_auth_failed' });
       expect(mapped.message).not.toContain('sk-ant');
     }
   });
 
   it('maps a 404 to model_not_found naming the model', () => {
-    const mapped = mapError(httpError(404, jsonFixture('error-not-found.json')), ctx, info);
+    const mapped = mapError(httpError(404, jsonFixture('error-not-found.json')), info);
     expect(mapped).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
     expect(mapped.message).toContain('claude-haiku-4-5');
   });
 
   it('maps a 500 api_error to a retryable 502', () => {
-    expect(mapError(httpError(500, body('api_error', 'Internal server error')), ctx, info)).toMatchObject({
+    expect(mapError(httpError(500, body('api_error', 'Internal server error')), info)).toMatchObject({
       status: 502,
       type: 'upstream_error',
       retryable: true,
@@ -73,33 +68,26 @@ describe('mapError', () => {
       new Headers(),
       'api_error',
     );
-    expect(mapError(error, ctx, info)).toMatchObject({ status: 502, type: 'upstream_error', code: 'api_error' });
+    expect(mapError(error, info)).toMatchObject({ status: 502, type: 'upstream_error', code: 'api_error' });
   });
 
   it('maps connection failures and timeouts', () => {
-    expect(mapError(new APIConnectionError({ message: 'Connection error.' }), ctx, info)).toMatchObject({
+    expect(mapError(new APIConnectionError({ message: 'Connection error.' }), info)).toMatchObject({
       status: 502,
       code: 'upstream_unreachable',
       retryable: true,
     });
-    expect(mapError(new APIConnectionTimeoutError(), ctx, info)).toMatchObject({
+    expect(mapError(new APIConnectionTimeoutError(), info)).toMatchObject({
       status: 504,
       code: 'upstream_timeout',
     });
-    expect(mapError(new TypeError('terminated'), ctx, info)).toMatchObject({ status: 502, code: 'upstream_error' });
-  });
-
-  it('returns the gateway’s own abort reason when the call was aborted', () => {
-    const controller = new AbortController();
-    const reason = new GatewayError({ status: 504, type: 'upstream_error', code: 'upstream_timeout', message: 'late' });
-    controller.abort(reason);
-    expect(mapError(new Error('aborted'), { signal: controller.signal }, info)).toBe(reason);
+    expect(mapError(new TypeError('terminated'), info)).toMatchObject({ status: 502, code: 'upstream_error' });
   });
 
   it('keeps GatewayErrors and hides anything unexpected behind a generic 502', () => {
     const own = new GatewayError({ status: 400, type: 'invalid_request_error', message: 'x' });
-    expect(mapError(own, ctx, info)).toBe(own);
-    const mapped = mapError(new Error('secret internal detail at 10.0.0.1'), ctx, info);
+    expect(mapError(own, info)).toBe(own);
+    const mapped = mapError(new Error('secret internal detail at 10.0.0.1'), info);
     expect(isGatewayError(mapped)).toBe(true);
     expect(mapped).toMatchObject({ status: 502, type: 'upstream_error' });
     expect(mapped.message).not.toContain('10.0.0.1');

@@ -12,10 +12,9 @@ function awsError(name: string, status: number, message = `${name} message`) {
 }
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
-const live = { signal: new AbortController().signal };
 
 function map(error: unknown): GatewayError {
-  return mapError(error, live, { provider: 'bedrock', model: MODEL }) as GatewayError;
+  return mapError(error, { provider: 'bedrock', model: MODEL });
 }
 
 describe('mapError', () => {

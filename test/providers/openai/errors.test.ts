@@ -15,14 +15,13 @@ const sdk: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeou
 const KEY = 'sk-test-secret-123';
 const HOST = 'llm.internal.example:8443';
 const info = { provider: 'acme', model: 'acme-large', secrets: [HOST, KEY] };
-const live = { signal: new AbortController().signal };
 
 function statusError(status: number, body: unknown, headers: Record<string, string> = {}): APIError {
   return APIError.generate(status, body as Record<string, unknown>, undefined, new Headers(headers));
 }
 
-function map(error: unknown, ctx = live): GatewayError {
-  const mapped = mapError(error, ctx, { ...info, sdk });
+function map(error: unknown): GatewayError {
+  const mapped = mapError(error, { ...info, sdk });
   expect(mapped).toBeInstanceOf(GatewayError);
   return mapped as GatewayError;
 }
@@ -92,12 +91,8 @@ describe('mapError', () => {
     expect(map(new TypeError('terminated'))).toMatchObject({ status: 502, code: 'upstream_error', retryable: true });
   });
 
-  it('returns the gateway’s own abort reason unchanged once its signal has aborted', () => {
-    const controller = new AbortController();
-    const reason = new Error('client went away');
-    controller.abort(reason);
-    expect(mapError(new APIUserAbortError(), controller, { ...info, sdk })).toBe(reason);
-    expect(mapError(new TypeError('terminated'), controller, { ...info, sdk })).toBe(reason);
+  it('maps an abort the gateway did not ask for (the SDK gave up on its own) to an unreachable 502', () => {
+    expect(map(new APIUserAbortError())).toMatchObject({ status: 502, code: 'upstream_unreachable', retryable: true });
   });
 
   it('takes the key and host out of messages it passes on', () => {
