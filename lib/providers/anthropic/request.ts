@@ -2,9 +2,8 @@
  * ChatRequest (OpenAI Chat Completions) → Anthropic Messages request body.
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
-import { reportDroppedHints } from '../shared/dropped-hints.js';
+import { type FieldTable, reject, rejectFields, renamedFields, reportDroppedFields } from '../shared/field-table.js';
 import { convertMessages } from './messages.js';
 import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';
@@ -13,21 +12,33 @@ import type { AnthropicRequest } from './wire.js';
 /** Anthropic requires `max_tokens`; this is the default when neither the caller nor the catalog gives one. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
+const NO_LOGPROBS = 'Claude does not return log probabilities.';
+
 /**
- * Hints Claude has no equivalent for: dropped, and listed in `x-gateway-ignored` (CONTRACT.md §2). `user` and
- * `parallel_tool_calls` are not here: they map (`metadata.user_id`, `disable_parallel_tool_use`). OpenAI's `metadata`
- * tags stored completions; Anthropic's holds only `user_id`, so it is dropped too.
+ * The fields that need no conversion. Dropped: hints Claude has no equivalent for (`user` and
+ * `parallel_tool_calls` are not among them: they map to `metadata.user_id` and `disable_parallel_tool_use`;
+ * OpenAI's `metadata` tags stored completions, Anthropic's holds only `user_id`, so it is dropped).
  */
-const DROPPED_HINTS = [
-  'seed',
-  'frequency_penalty',
-  'presence_penalty',
-  'logit_bias',
-  'metadata',
-  'service_tier',
-  'store',
-  'reasoning_effort',
-] as const;
+const FIELDS: FieldTable<AnthropicRequest> = {
+  rename: { temperature: 'temperature', top_p: 'top_p' },
+  drop: [
+    'seed',
+    'frequency_penalty',
+    'presence_penalty',
+    'logit_bias',
+    'metadata',
+    'service_tier',
+    'store',
+    'reasoning_effort',
+  ],
+  reject: [
+    reject('n', (n) => n > 1, 'Claude returns one choice per request; n must be 1.'),
+    reject('logprobs', (logprobs) => logprobs === true, NO_LOGPROBS),
+    reject('top_logprobs', (top) => top > 0, NO_LOGPROBS),
+    // OpenAI's range is 0–2, Claude's 0–1: clamping would silently change the answer.
+    reject('temperature', (temperature) => temperature > 1, 'Claude accepts a temperature between 0 and 1.'),
+  ],
+};
 
 export interface PreparedRequest {
   body: AnthropicRequest;
@@ -46,8 +57,8 @@ export function toRequest(
   ctx: Pick<CallContext, 'ignore' | 'catalogEntry'>,
   options: RequestOptions = {},
 ): PreparedRequest {
-  rejectUnsupported(req);
-  reportDroppedHints(req, DROPPED_HINTS, ctx);
+  rejectFields(req, FIELDS);
+  reportDroppedFields(req, FIELDS, ctx);
 
   const { system, messages } = convertMessages(req.messages);
   const outputFormat = structuredOutputFormat(req, options.strictSchema);
@@ -57,29 +68,16 @@ export function toRequest(
     model: req.model,
     max_tokens: maxTokens(req, ctx),
     messages,
+    ...renamedFields(req, FIELDS),
   };
   if (system.length > 0) body.system = system;
   if (tools) body.tools = tools;
   if (tool_choice) body.tool_choice = tool_choice;
   const stop = stopSequences(req.stop);
   if (stop) body.stop_sequences = stop;
-  if (req.temperature != null) body.temperature = req.temperature;
-  if (req.top_p != null) body.top_p = req.top_p;
   if (req.user) body.metadata = { user_id: req.user };
   if (outputFormat) body.output_config = { format: outputFormat };
   return { body, jsonMode };
-}
-
-function rejectUnsupported(req: ChatRequest): void {
-  if (req.n != null && req.n > 1) throw badRequest('Claude returns one choice per request; n must be 1.', 'n');
-  if (req.logprobs === true) throw badRequest('Claude does not return log probabilities.', 'logprobs');
-  if (req.top_logprobs != null && req.top_logprobs > 0) {
-    throw badRequest('Claude does not return log probabilities.', 'top_logprobs');
-  }
-  // OpenAI's range is 0–2, Claude's 0–1: clamping would silently change the answer.
-  if (req.temperature != null && req.temperature > 1) {
-    throw badRequest('Claude accepts a temperature between 0 and 1.', 'temperature');
-  }
 }
 
 /**

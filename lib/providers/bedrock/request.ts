@@ -1,26 +1,37 @@
 import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
-import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
-import { reportDroppedHints } from '../shared/dropped-hints.js';
+import { type FieldTable, reject, rejectFields, renamedFields, reportDroppedFields } from '../shared/field-table.js';
 import type { FamilyTraits } from './family.js';
 import { convertMessages } from './messages.js';
 import { convertTools } from './tools.js';
 
+const NO_LOGPROBS = 'Bedrock does not return log probabilities.';
+
 /**
- * Fields that only steer the answer and have no Converse equivalent: dropped and listed in `x-gateway-ignored`.
- * (`metadata` is not `requestMetadata`: Bedrock's keys and values are far narrower than OpenAI's.)
+ * The fields that need no conversion: renamed into `inferenceConfig`; dropped, the hints Converse has no equivalent
+ * for (`metadata` is not `requestMetadata`: Bedrock's keys and values are far narrower than OpenAI's); rejected,
+ * what would change the answer.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InferenceConfiguration.html
  */
-const DROPPED_HINTS = [
-  'seed',
-  'user',
-  'metadata',
-  'frequency_penalty',
-  'presence_penalty',
-  'logit_bias',
-  'service_tier',
-  'store',
-  'reasoning_effort',
-] as const;
+const FIELDS: FieldTable<InferenceConfiguration> = {
+  rename: { temperature: 'temperature', top_p: 'topP' },
+  drop: [
+    'seed',
+    'user',
+    'metadata',
+    'frequency_penalty',
+    'presence_penalty',
+    'logit_bias',
+    'service_tier',
+    'store',
+    'reasoning_effort',
+  ],
+  reject: [
+    reject('n', (n) => n > 1, 'Bedrock returns one choice per request; n must be 1.'),
+    reject('logprobs', (logprobs) => logprobs, NO_LOGPROBS),
+    reject('top_logprobs', (top) => top > 0, NO_LOGPROBS),
+  ],
+};
 
 /**
  * Converts a ChatRequest into a Converse / ConverseStream request (both take the same body).
@@ -31,8 +42,8 @@ export async function toRequest(
   ctx: Pick<CallContext, 'ignore' | 'signal'>,
   traits: FamilyTraits,
 ): Promise<ConverseRequest> {
-  rejectUnsupported(req);
-  reportDroppedHints(req, DROPPED_HINTS, ctx);
+  rejectFields(req, FIELDS);
+  reportDroppedFields(req, FIELDS, ctx);
   const toolConfig = convertTools(req, traits, ctx);
   const { system, messages } = await convertMessages(req.messages, {
     model: req.model,
@@ -50,27 +61,14 @@ export async function toRequest(
   };
 }
 
-/** Fields that change what the answer is and that Converse cannot honour: a 400 naming them (CONTRACT.md §2). */
-function rejectUnsupported(req: ChatRequest): void {
-  if (typeof req.n === 'number' && req.n > 1) {
-    throw badRequest('Bedrock returns one choice per request; n must be 1.', 'n');
-  }
-  if (req.logprobs) throw badRequest('Bedrock does not return log probabilities.', 'logprobs');
-  if (typeof req.top_logprobs === 'number' && req.top_logprobs > 0) {
-    throw badRequest('Bedrock does not return log probabilities.', 'top_logprobs');
-  }
-}
-
 /**
  * `max_completion_tokens` (or the older `max_tokens`), `temperature`, `top_p`, `stop` → `inferenceConfig`.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InferenceConfiguration.html
  */
 export function toInferenceConfig(req: ChatRequest): InferenceConfiguration | undefined {
-  const config: InferenceConfiguration = {};
+  const config: InferenceConfiguration = renamedFields(req, FIELDS);
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (typeof maxTokens === 'number') config.maxTokens = maxTokens;
-  if (typeof req.temperature === 'number') config.temperature = req.temperature;
-  if (typeof req.top_p === 'number') config.topP = req.top_p;
   const stop = typeof req.stop === 'string' ? [req.stop] : (req.stop ?? []);
   // Bedrock rejects empty stop sequences; OpenAI ignores them.
   const stopSequences = stop.filter((sequence) => sequence !== '');

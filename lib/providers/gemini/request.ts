@@ -1,36 +1,49 @@
 /**
- * ChatRequest → Gemini `generateContent` parameters (model, contents, config). Renames, as a table:
- * `max_completion_tokens`/`max_tokens` → `maxOutputTokens`, `stop` → `stopSequences`, `top_p` → `topP`,
- * `n` → `candidateCount`, `seed` → `seed`, `temperature` → `temperature`, `frequency_penalty`/`presence_penalty`
- * → `frequencyPenalty`/`presencePenalty` (only on models that take them), `reasoning_effort` → `thinkingConfig`,
+ * ChatRequest → Gemini `generateContent` parameters (model, contents, config). The table `FIELDS` renames
+ * `temperature`, `top_p` → `topP` and `seed`, drops the hints Gemini has no field for (reported through
+ * `ctx.ignore`) and rejects `logprobs` and non-text output. Converted in code: `max_completion_tokens`/`max_tokens`
+ * → `maxOutputTokens`, `stop` → `stopSequences`, `n` → `candidateCount`, `frequency_penalty`/`presence_penalty` →
+ * `frequencyPenalty`/`presencePenalty` (only on models that take them), `reasoning_effort` → `thinkingConfig`,
  * `response_format` → `responseMimeType` (+ `responseSchema`), `tools`/`tool_choice` → see tools.ts.
- * Hints Gemini has no field for are dropped and reported through `ctx.ignore`; `logprobs` is a 400.
  * @see https://ai.google.dev/api/generate-content#generationconfig
  */
 
 import { hasCapability } from '../../catalog.js';
 import { badRequest } from '../../core/errors.js';
 import type { CallContext, ChatRequest } from '../../core/types.js';
-import { reportDroppedHints } from '../shared/dropped-hints.js';
+import { type FieldTable, reject, rejectFields, renamedFields, reportDroppedFields } from '../shared/field-table.js';
 import { assertModelInPath } from '../shared/model-in-path.js';
 import { toGeminiContents } from './messages.js';
 import { toGeminiSchema } from './schema.js';
 import { toGeminiTools, toToolConfig } from './tools.js';
 import type { GeminiConfig, GeminiRequest } from './wire.js';
 
-/** Hints with no Gemini counterpart: dropped and listed in `x-gateway-ignored` (CONTRACT.md §2). */
-const DROPPED_HINTS = [
-  'user',
-  'metadata',
-  'parallel_tool_calls',
-  'service_tier',
-  'store',
-  'logit_bias',
-  'prediction',
-  'prompt_cache_key',
-  'safety_identifier',
-  'verbosity',
-] as const;
+/** The fields that need no conversion (CONTRACT.md §2); dropped ones are listed in `x-gateway-ignored`. */
+const FIELDS: FieldTable<GeminiConfig> = {
+  rename: { temperature: 'temperature', top_p: 'topP', seed: 'seed' },
+  drop: [
+    'top_logprobs',
+    'user',
+    'metadata',
+    'parallel_tool_calls',
+    'service_tier',
+    'store',
+    'logit_bias',
+    'prediction',
+    'prompt_cache_key',
+    'safety_identifier',
+    'verbosity',
+  ],
+  reject: [
+    reject('logprobs', (logprobs) => logprobs, 'Gemini models served through this gateway do not return logprobs.'),
+    reject(
+      'modalities',
+      (modalities) => Array.isArray(modalities) && modalities.some((modality) => modality !== 'text'),
+      'Only text output is available from Gemini through this gateway.',
+    ),
+    reject('audio', () => true, 'Audio output is not available from Gemini through this gateway.'),
+  ],
+};
 
 export async function toRequest(req: ChatRequest, ctx: CallContext): Promise<GeminiRequest> {
   // `publisher/model` on Vertex AI, `tunedModels/name` on the Gemini API: one `/` at most.
@@ -40,14 +53,11 @@ export async function toRequest(req: ChatRequest, ctx: CallContext): Promise<Gem
     model: req.model,
     signal: ctx.signal,
   });
-  const config: GeminiConfig = {};
+  const config: GeminiConfig = renamedFields(req, FIELDS);
   if (systemInstruction) config.systemInstruction = systemInstruction;
-  if (isSet(req.temperature)) config.temperature = req.temperature;
-  if (isSet(req.top_p)) config.topP = req.top_p;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (isSet(maxTokens)) config.maxOutputTokens = maxTokens;
   if (isSet(req.stop)) config.stopSequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
-  if (isSet(req.seed)) config.seed = req.seed;
   if (isSet(req.n) && req.n !== 1) config.candidateCount = req.n;
   applyPenalties(req, ctx, config);
   applyReasoningEffort(req, ctx, config);
@@ -56,18 +66,13 @@ export async function toRequest(req: ChatRequest, ctx: CallContext): Promise<Gem
     config.tools = toGeminiTools(req.tools);
     if (req.tool_choice) config.toolConfig = toToolConfig(req.tool_choice, req.tools);
   }
-  reportDroppedHints(req, DROPPED_HINTS, ctx);
+  reportDroppedFields(req, FIELDS, ctx);
   return { model: req.model, contents, config };
 }
 
+/** What the catalog says the model cannot do; the table's rejections come first. */
 function checkSupported(req: ChatRequest, ctx: CallContext): void {
-  if (req.logprobs) throw badRequest('Gemini models served through this gateway do not return logprobs.', 'logprobs');
-  if (isSet(req.top_logprobs)) ctx.ignore('top_logprobs');
-  const modalities = req.modalities;
-  if (Array.isArray(modalities) && modalities.some((modality) => modality !== 'text')) {
-    throw badRequest('Only text output is available from Gemini through this gateway.', 'modalities');
-  }
-  if (isSet(req.audio)) throw badRequest('Audio output is not available from Gemini through this gateway.', 'audio');
+  rejectFields(req, FIELDS);
   // The catalog says what a model cannot do; a model it does not know is given the benefit of the doubt.
   if (req.tools?.length && hasCapability(ctx.catalogEntry, 'tools') === false) {
     throw badRequest(`The model '${req.model}' does not support tools.`, 'tools');
