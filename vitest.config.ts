@@ -1,10 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files that need a module graph of their own: they mock a module (`vi.mock`) or read the tracing switch, which
- * `lib/tracing/tracer.ts` reads once at load, after setting the environment Lambda would have.
+ * Files that need a module graph of their own: they mock a module (`vi.mock`), read the tracing switch, which
+ * `lib/tracing/tracer.ts` reads once at load, after setting the environment Lambda would have, or load the X-Ray SDK,
+ * whose async hook would slow every file after them.
  */
-const ownModuleGraph = ['test/gateway/call-tracing.test.ts', 'test/tracing/**/*.test.ts'];
+const ownModuleGraph = [
+  'test/gateway/call-tracing.test.ts',
+  'test/functions/shared/traced-handler.test.ts',
+  'test/tracing/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

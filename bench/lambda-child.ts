@@ -12,7 +12,7 @@ import '../local/quiet-warnings.js';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { lambdaRuntime } from '../functions/shared/lambda-runtime.js';
 import { ensureTables, storesFromEnv } from '../lib/storage/index.js';
 import { installLambdaShim } from './lambda-shim.js';
@@ -111,13 +111,12 @@ async function main(): Promise<void> {
     return from(stream, metadata);
   };
   const chat = (await import('../functions/chat/handler.js')).handler;
-  const admin = (await import('../functions/admin/handler.js')).handler as (
-    event: APIGatewayProxyEventV2,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  const admin = (await import('../functions/admin/handler.js')).handler;
 
   const adminCall = async (method: string, path: string, body: unknown) => {
     const result = await admin(
       event(method, path, { authorization: `Bearer ${process.env.GATEWAY_ADMIN_TOKEN}` }, body),
+      context(),
     );
     const parsed = JSON.parse(result.body ?? '{}') as Record<string, unknown>;
     if ((result.statusCode ?? 200) >= 300) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);

@@ -12,6 +12,7 @@ import { log } from '../../lib/gateway/log.js';
 import { tableNamesFromEnv } from '../../lib/storage/tables.js';
 import { captureAWSv3Client } from '../../lib/tracing/index.js';
 import { aggregateUsageStream, type CounterTarget } from '../../lib/usage/stream-aggregator.js';
+import { tracedHandler } from '../shared/traced-handler.js';
 
 /** Thrown for a record whose chunk was not written: Powertools turns it into a `batchItemFailures` entry. */
 export class CountersNotWritten extends Error {
@@ -49,4 +50,6 @@ const client = captureAWSv3Client(
   new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 } }),
 );
 
-export const handler = aggregatorHandler({ client, usageDailyTable: tableNamesFromEnv().usageDaily });
+export const handler = tracedHandler(aggregatorHandler({ client, usageDailyTable: tableNamesFromEnv().usageDaily }), {
+  captureResponse: true,
+});

@@ -15,6 +15,7 @@ import { captureAWSv3Client } from '../../lib/tracing/index.js';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import { decodeSpooledRow } from '../../lib/usage/sqs-spool.js';
 import { UsageStore } from '../../lib/usage/store.js';
+import { tracedHandler } from '../shared/traced-handler.js';
 
 export type SpoolRedriveHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -45,4 +46,6 @@ const client = captureAWSv3Client(
   new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 } }),
 );
 
-export const handler = spoolRedriveHandler(new UsageStore(client, tableNamesFromEnv()));
+export const handler = tracedHandler(spoolRedriveHandler(new UsageStore(client, tableNamesFromEnv())), {
+  captureResponse: true,
+});

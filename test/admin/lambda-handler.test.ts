@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/admin/handler.js';
 import { storesFromEnv } from '../../lib/storage/index.js';
@@ -53,22 +53,24 @@ function event(method: string, rawPath: string, body?: string, isBase64Encoded =
   };
 }
 
+const context = { functionName: 'admin', awsRequestId: 'req-admin' } as Context;
+
 describe('admin Lambda handler', () => {
   it('decodes a base64 body and answers with statusCode, headers and body', async () => {
     const body = Buffer.from(JSON.stringify({ name: 'from-lambda' })).toString('base64');
-    const result = await handler(event('POST', '/admin/projects', body, true));
+    const result = await handler(event('POST', '/admin/projects', body, true), context);
     expect(result.statusCode).toBe(201);
     expect(result.headers?.['content-type']).toMatch(/^application\/json/);
     const project = JSON.parse(String(result.body));
     expect(project.name).toBe('from-lambda');
 
-    const got = await handler(event('GET', `/admin/projects/${project.id}`));
+    const got = await handler(event('GET', `/admin/projects/${project.id}`), context);
     expect(JSON.parse(String(got.body))).toEqual(project);
   });
 
   it('requires GATEWAY_ADMIN_TOKEN when it is set', async () => {
     const unauthenticated = event('GET', '/admin/projects');
     unauthenticated.headers = {};
-    expect((await handler(unauthenticated)).statusCode).toBe(401);
+    expect((await handler(unauthenticated, context)).statusCode).toBe(401);
   });
 });

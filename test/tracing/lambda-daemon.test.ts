@@ -29,6 +29,7 @@ beforeAll(async () => {
     _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=${PARENT_ID};Sampled=1`,
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
     POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
+    _HANDLER: 'index.handler',
   });
   // The X-Ray SDK picks Lambda mode when it loads: only now.
   tracing = await import('../../lib/tracing/index.js');
@@ -84,5 +85,24 @@ describe('in Lambda', () => {
     const document = await nextDocument(2);
     expect(document).toMatchObject({ fault: true, annotations: { status: 502 } });
     expect(JSON.stringify(document)).not.toContain('SECRET999');
+  });
+
+  it('sends the handler subsegment of a middy-wrapped handler, annotated, without its answer', async () => {
+    const { tracedHandler } = await import('../../functions/shared/traced-handler.js');
+    const handler = tracedHandler(async () => ({ statusCode: 201, body: '{"key":"gw-SECRET-KEY"}' }), {
+      captureResponse: false,
+    });
+    expect(await handler({}, { functionName: 'admin', awsRequestId: 'req-1' } as never)).toMatchObject({
+      statusCode: 201,
+    });
+    const document = await nextDocument(3);
+    expect(document).toMatchObject({
+      type: 'subsegment',
+      name: '## index.handler',
+      trace_id: TRACE_ID,
+      parent_id: PARENT_ID,
+      annotations: { ColdStart: expect.any(Boolean), Service: 'llm-gateway' },
+    });
+    expect(JSON.stringify(document)).not.toContain('SECRET-KEY');
   });
 });
