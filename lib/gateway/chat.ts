@@ -13,16 +13,15 @@ import type { Metering } from '../usage/recorder.js';
 import { beginAccounting } from '../usage/settled.js';
 import { account, costHeader } from './account.js';
 import { authenticate } from './auth.js';
-import { outputCeiling, worstCaseUnits } from './budget.js';
+import { outputCeiling } from './budget.js';
 import {
   type Attempt,
-  type AttemptHooks,
   type CallSettings,
   ClientClosedError,
   completeWithFallbacks,
   openStreamWithFallbacks,
 } from './call.js';
-import { customProviderNames, resolveChatModel } from './credentials.js';
+import { customProviderNames } from './credentials.js';
 import { embeddings } from './embeddings.js';
 import { type HttpRequest, type ResponseSink, sendJson } from './http.js';
 import { chatIngress } from './ingress/chat.js';
@@ -32,9 +31,10 @@ import type { Ingress, StreamRenderer } from './ingress/types.js';
 import { KeepAlive } from './keep-alive.js';
 import { enforceRateLimit } from './limits.js';
 import { log } from './log.js';
+import { prepareModelCall } from './model-call.js';
 import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertGenerates, enterRoute, oncePerModel, planRoutes } from './plan.js';
+import { assertGenerates } from './plan.js';
 import { costOf } from './price.js';
 import type { ResponseIdentity } from './respond.js';
 import { modelNotAllowed, type Route, resolveRoute, routeInScope } from './route.js';
@@ -206,38 +206,16 @@ interface RequestState {
 }
 
 async function generate(req: HttpRequest, sink: ResponseSink, deps: ChatDeps, state: RequestState): Promise<void> {
-  const { key, headers, outcome, ingress } = state;
+  const { headers, outcome, ingress } = state;
   const { request, fallbackModels, ignored } = ingress.parse(req.body, req.headers);
   outcome.model = request.model;
   outcome.stream = request.stream === true;
-  const credentials = await deps.stores.credentials.get(key.project_id);
-  const plan = planRoutes({
+  const { routes, hooks, inputEstimate } = await prepareModelCall(deps, state, sink.closed, {
     models: [request.model, ...fallbackModels],
-    key,
-    credentials,
-    budgets: deps.metering.budgets,
-    outcome,
-    headers,
     assertServes: assertGenerates,
+    estimateInput: (counter) => estimateInputTokens(request, counter),
+    outputCeiling: (route) => outputCeiling(request, route.catalogEntry),
   });
-  const { routes } = plan;
-  const inputEstimate = oncePerModel((route) =>
-    tokenCounterFor(route.provider, route.model).then((counter) => estimateInputTokens(request, counter)),
-  );
-  const defaults = await deps.defaults();
-  const hooks: AttemptHooks = {
-    modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
-    onAttempt: async (route) => {
-      const price = enterRoute(plan, route, outcome, headers);
-      if (plan.budget && price) {
-        const ceiling = outputCeiling(request, route.catalogEntry);
-        await plan.budget.hold(worstCaseUnits(await inputEstimate(route), ceiling, price));
-      }
-    },
-    baseContext: { requestId: outcome.requestId, projectId: key.project_id },
-    clientClosed: sink.closed,
-    clock: deps.clock,
-  };
   const identityOf = (route: Route): ResponseIdentity => ({
     id: `${ingress.idPrefix}${outcome.requestId.slice(4)}`,
     created: Math.floor(outcome.at.getTime() / 1000),

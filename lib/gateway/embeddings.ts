@@ -13,16 +13,15 @@ import { badRequest } from '../core/errors.js';
 import type { Usage } from '../core/types.js';
 import { invalidResponse } from '../providers/shared/http-errors.js';
 import type { KeyRecord } from '../storage/types.js';
-import { estimateEmbeddingInputTokens, tokenCounterFor } from '../usage/estimate.js';
+import { estimateEmbeddingInputTokens } from '../usage/estimate.js';
 import { costHeader } from './account.js';
-import { worstCaseUnits } from './budget.js';
-import { type Attempt, type AttemptHooks, withFallbacks } from './call.js';
+import { type Attempt, withFallbacks } from './call.js';
 import type { ChatDeps } from './chat.js';
-import { resolveChatModel } from './credentials.js';
 import { parseEmbeddingRequest } from './embeddings-request.js';
 import { type ResponseSink, sendJson } from './http.js';
+import { prepareModelCall } from './model-call.js';
 import type { RequestOutcome } from './outcome.js';
-import { assertEmbeds, enterRoute, oncePerModel, planRoutes } from './plan.js';
+import { assertEmbeds } from './plan.js';
 
 export interface EmbeddingState {
   key: KeyRecord;
@@ -37,37 +36,16 @@ export async function embeddings(
   deps: ChatDeps,
   state: EmbeddingState,
 ): Promise<void> {
-  const { key, headers, outcome } = state;
+  const { headers, outcome } = state;
   const { request, fallbackModels } = parseEmbeddingRequest(body);
   outcome.model = request.model;
-  const credentials = await deps.stores.credentials.get(key.project_id);
-  const plan = planRoutes({
+  const { routes, hooks, inputEstimate } = await prepareModelCall(deps, state, sink.closed, {
     models: [request.model, ...fallbackModels],
-    key,
-    credentials,
-    budgets: deps.metering.budgets,
-    outcome,
-    headers,
     assertServes: assertEmbeds,
+    estimateInput: (counter) => estimateEmbeddingInputTokens(request.input, counter),
+    // An embedding has no output: the worst case is the input at the input price.
+    outputCeiling: () => 0,
   });
-  const { routes } = plan;
-  const inputEstimate = oncePerModel((route) =>
-    tokenCounterFor(route.provider, route.model).then((counter) =>
-      estimateEmbeddingInputTokens(request.input, counter),
-    ),
-  );
-  const defaults = await deps.defaults();
-  const hooks: AttemptHooks = {
-    modelFor: (route) => resolveChatModel(route.provider, credentials, defaults),
-    onAttempt: async (route) => {
-      const price = enterRoute(plan, route, outcome, headers);
-      // An embedding has no output: the worst case is the input at the input price.
-      if (plan.budget && price) await plan.budget.hold(worstCaseUnits(await inputEstimate(route), 0, price));
-    },
-    baseContext: { requestId: outcome.requestId, projectId: key.project_id },
-    clientClosed: sink.closed,
-    clock: deps.clock,
-  };
   const { value, attempt } = await withFallbacks<EmbeddingResult, EmbeddingRequest>(
     routes,
     request,

@@ -87,10 +87,6 @@ export function assertEmbeds(route: Route, param: string): void {
 }
 
 /**
- * `estimate` computed once per model of the request: a budget reserves for each model tried, and a cut-short
- * stream is billed at the same figure afterwards.
- */
-/**
  * What the request is trying now, on its outcome and in `x-gateway-provider`: the provider being tried is the one
  * an answer, an error or a row names. Returns the route's price.
  */
@@ -109,6 +105,10 @@ export function enterRoute(
   return outcome.price;
 }
 
+/**
+ * `estimate` computed once per model of the request: a budget reserves for each model tried, and a cut-short
+ * stream is billed at the same figure afterwards.
+ */
 export function oncePerModel<T>(estimate: (route: Route) => Promise<T>): (route: Route) => Promise<T> {
   const known = new Map<string, Promise<T>>();
   return (route) => {
