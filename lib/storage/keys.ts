@@ -1,14 +1,8 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isAwsError } from './aws-errors.js';
 import { hashKey, newGatewayKey, newId } from './ids.js';
+import { queryItems } from './read-pages.js';
 import { KEYS_BY_PROJECT_INDEX } from './tables.js';
 import { TOUCH_INTERVAL_MS, touchDue } from './touch.js';
 import type { KeyChanges, KeyRecord, KeyStore, NewKey } from './types.js';
@@ -182,32 +176,26 @@ export class DynamoKeyStore implements KeyStore {
 
   /** A project's keys newest first, or only the one with `keyId`. Follows pages: a filter applies after paging. */
   private async queryProject(projectId: string, keyId?: string): Promise<KeyRecord[]> {
-    const records: KeyRecord[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: KEYS_BY_PROJECT_INDEX,
-          KeyConditionExpression: '#project = :project',
-          ...(keyId === undefined
-            ? {
-                ExpressionAttributeNames: { '#project': 'project_id' },
-                ExpressionAttributeValues: marshall({ ':project': projectId }),
-              }
-            : {
-                FilterExpression: '#id = :id',
-                ExpressionAttributeNames: { '#project': 'project_id', '#id': 'id' },
-                ExpressionAttributeValues: marshall({ ':project': projectId, ':id': keyId }),
-              }),
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(toKeyRecord(unmarshall(item)));
-      startKey = page.LastEvaluatedKey;
-      if (keyId !== undefined && records.length > 0) break;
-    } while (startKey);
-    return records;
+    const items = await queryItems(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: KEYS_BY_PROJECT_INDEX,
+        KeyConditionExpression: '#project = :project',
+        ...(keyId === undefined
+          ? {
+              ExpressionAttributeNames: { '#project': 'project_id' },
+              ExpressionAttributeValues: marshall({ ':project': projectId }),
+            }
+          : {
+              FilterExpression: '#id = :id',
+              ExpressionAttributeNames: { '#project': 'project_id', '#id': 'id' },
+              ExpressionAttributeValues: marshall({ ':project': projectId, ':id': keyId }),
+            }),
+        ScanIndexForward: false,
+      },
+      keyId === undefined ? {} : { atMost: 1 },
+    );
+    return items.map(toKeyRecord);
   }
 }

@@ -1,12 +1,7 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { newId } from './ids.js';
+import { scanItems } from './read-pages.js';
 import type { Project, ProjectStore } from './types.js';
 
 type Item = Record<string, unknown>;
@@ -45,15 +40,8 @@ export class DynamoProjectStore implements ProjectStore {
 
   /** Every project, oldest first. A scan: the projects table stays small (one row per tenant). */
   async list(): Promise<Project[]> {
-    const projects: Project[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) projects.push(toProject(unmarshall(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await scanItems(this.client, { TableName: this.tableName, ConsistentRead: true });
+    const projects = items.map(toProject);
     return projects.sort((a, b) => compareStrings(a.created_at, b.created_at) || compareStrings(a.id, b.id));
   }
 }

@@ -8,11 +8,11 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isAwsError } from '../storage/aws-errors.js';
+import { queryItems } from '../storage/read-pages.js';
 import type { TableNames } from '../storage/tables.js';
 import {
   COUNTER_NONE,
@@ -200,8 +200,6 @@ export class UsageStore {
     cursor?: string,
     days?: { from: string; to: string },
   ): Promise<RequestPage> {
-    let start = cursor ? decodeCursor(cursor, projectId) : undefined;
-    const items: Record<string, unknown>[] = [];
     // A sort key is `<ISO time>#<id>`: `T` starts a day's keys and `~` sorts after any of them.
     const range = days
       ? {
@@ -209,21 +207,17 @@ export class UsageStore {
           values: { ':p': projectId, ':from': `${days.from}T`, ':to': `${days.to}T~` },
         }
       : { condition: 'project_id = :p', values: { ':p': projectId } };
-    // A query page also stops at 1 MB: keep reading until the page and its look-ahead row are in, or the end.
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usage,
-          KeyConditionExpression: range.condition,
-          ExpressionAttributeValues: marshall(range.values),
-          ScanIndexForward: false,
-          Limit: limit + 1 - items.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of result.Items ?? []) items.push(unmarshall(item));
-      start = result.LastEvaluatedKey;
-    } while (start && items.length <= limit);
+    // The page and its look-ahead row, which says whether there is a next page.
+    const items = await queryItems(
+      this.client,
+      {
+        TableName: this.tables.usage,
+        KeyConditionExpression: range.condition,
+        ExpressionAttributeValues: marshall(range.values),
+        ScanIndexForward: false,
+      },
+      { atMost: limit + 1, startAfter: cursor ? decodeCursor(cursor, projectId) : undefined },
+    );
     const page = items.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -238,40 +232,34 @@ export class UsageStore {
    * `complete` is false when rows were left unread past the limit (the oldest ones).
    */
   async timingsBetween(projectId: string, fromDay: string, toDay: string, limit: number): Promise<RowTimings> {
-    const rows: RowTiming[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usage,
-          KeyConditionExpression: 'project_id = :p AND sk BETWEEN :from AND :to',
-          // `status` is a DynamoDB reserved word, and so might any name be: every one goes through a placeholder.
-          ProjectionExpression: '#model, #status, #latency, #ttft',
-          ExpressionAttributeNames: {
-            '#model': 'model',
-            '#status': 'status',
-            '#latency': 'latency_ms',
-            '#ttft': 'ttft_ms',
-          },
-          // A sort key is `<ISO time>#<id>`: `T` starts a day's keys and `~` sorts after any of them.
-          ExpressionAttributeValues: marshall({ ':p': projectId, ':from': `${fromDay}T`, ':to': `${toDay}T~` }),
-          ScanIndexForward: false,
-          Limit: limit + 1 - rows.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const raw of result.Items ?? []) {
-        const item = unmarshall(raw);
-        rows.push({
-          model: str(item.model),
-          status: num(item.status),
-          latency_ms: num(item.latency_ms),
-          ttft_ms: typeof item.ttft_ms === 'number' ? item.ttft_ms : null,
-        });
-      }
-      start = result.LastEvaluatedKey;
-    } while (start && rows.length <= limit);
-    return { rows: rows.slice(0, limit), complete: rows.length <= limit };
+    const items = await queryItems(
+      this.client,
+      {
+        TableName: this.tables.usage,
+        KeyConditionExpression: 'project_id = :p AND sk BETWEEN :from AND :to',
+        // `status` is a DynamoDB reserved word, and so might any name be: every one goes through a placeholder.
+        ProjectionExpression: '#model, #status, #latency, #ttft',
+        ExpressionAttributeNames: {
+          '#model': 'model',
+          '#status': 'status',
+          '#latency': 'latency_ms',
+          '#ttft': 'ttft_ms',
+        },
+        // A sort key is `<ISO time>#<id>`: `T` starts a day's keys and `~` sorts after any of them.
+        ExpressionAttributeValues: marshall({ ':p': projectId, ':from': `${fromDay}T`, ':to': `${toDay}T~` }),
+        ScanIndexForward: false,
+      },
+      { atMost: limit + 1 },
+    );
+    const rows = items.slice(0, limit).map(
+      (item): RowTiming => ({
+        model: str(item.model),
+        status: num(item.status),
+        latency_ms: num(item.latency_ms),
+        ttft_ms: typeof item.ttft_ms === 'number' ? item.ttft_ms : null,
+      }),
+    );
+    return { rows, complete: items.length <= limit };
   }
 
   /**
@@ -292,21 +280,12 @@ export class UsageStore {
   }
 
   private async countersOfDay(projectId: string, day: string): Promise<DailyCounters[]> {
-    const out: DailyCounters[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usageDaily,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': `${projectId}#${day}` }),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of result.Items ?? []) out.push(toCounters(unmarshall(item)));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryItems(this.client, {
+      TableName: this.tables.usageDaily,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': `${projectId}#${day}` }),
+    });
+    return items.map(toCounters);
   }
 }
 
