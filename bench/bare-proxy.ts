@@ -6,8 +6,8 @@
  *   node --import tsx bench/bare-proxy.ts http://127.0.0.1:<upstream port>   # prints `bare proxy on http://…`
  */
 import { Agent, createServer, type IncomingHttpHeaders, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { listenOnLoopback } from '../lib/core/loopback.js';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'];
 
@@ -44,15 +44,13 @@ export async function startBareProxy(upstream: string): Promise<BareProxy> {
     res.on('close', () => res.writableFinished || forward.destroy());
     req.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    url: listening.url,
+    close: () => {
+      agent.destroy();
+      return listening.close();
+    },
   };
 }
 

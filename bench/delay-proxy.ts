@@ -8,8 +8,8 @@
  *   node --import tsx bench/delay-proxy.ts http://127.0.0.1:<dynalite port> [delay ms]   # prints `delay proxy on …`
  */
 import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { listenOnLoopback } from '../lib/core/loopback.js';
 
 export interface DynamoCall {
   /** Arrival at the proxy: performance.timeOrigin + performance.now(), comparable across processes. */
@@ -59,17 +59,15 @@ export async function startDelayProxy(upstream: string, delayMs = 5): Promise<De
       setTimeout(forward, Math.max(0, arrived + delayMs - performance.now()));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     delayMs,
     calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    close: () => {
+      agent.destroy();
+      return listening.close();
+    },
   };
 }
 

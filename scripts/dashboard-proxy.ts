@@ -6,8 +6,8 @@
  * address (DNS rebinding) or a request from another origin (another site open in the same browser) is refused.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dashboardPage, isDashboardPath } from '../dashboard/page.js';
+import { listenOnLoopback } from '../lib/core/loopback.js';
 import { type AdminClientOptions, adminClient } from './sigv4.js';
 
 export interface DashboardProxyOptions extends AdminClientOptions {
@@ -87,17 +87,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     }
     refuse(res, 404, 'not_found', `Nothing at ${url.pathname}: the dashboard is at /dashboard.`);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOnLoopback(server, options.port);
+  port = listening.port;
+  return { url: listening.url, close: listening.close };
 }

@@ -8,11 +8,11 @@
 import { fork } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
 import { type Clock, systemClock } from '../core/clock.js';
+import { listenOnLoopback } from '../core/loopback.js';
 
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>`: give it to the DynamoDB client as `endpoint`. */
@@ -45,27 +45,8 @@ export async function startLocalDynamo(dataDir: string, options: LocalDynamoOpti
   if (options.mode === 'child')
     return startChildDynamo(path, options.restartDelayMs ?? RESTART_DELAY_MS, options.clock ?? systemClock);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive; without this, close waits for them to time out.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  const listening = await listenOnLoopback(server, options.port);
+  return { endpoint: listening.url, close: listening.close };
 }
 
 /**
