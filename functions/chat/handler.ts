@@ -7,10 +7,10 @@
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { callSettingsFromEnv } from '../../lib/gateway/call.js';
-import { handleGatewayRequest } from '../../lib/gateway/chat.js';
 import { defaultsFromEnv } from '../../lib/gateway/defaults.js';
 import { toHttpRequest } from '../../lib/gateway/event.js';
 import { log } from '../../lib/gateway/log.js';
+import { handleGatewayRequest } from '../../lib/gateway/pipeline.js';
 import { type StoreBundle, storesFromEnv } from '../../lib/storage/index.js';
 import { BudgetLedger } from '../../lib/usage/budget.js';
 import { DirectRecorder } from '../../lib/usage/direct-recorder.js';

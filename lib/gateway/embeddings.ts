@@ -1,6 +1,6 @@
 /**
  * `POST /v1/embeddings` (CONTRACT.md §5) through the same steps as chat: the key is authenticated and rate-limited
- * by the caller (./chat.ts), then the model and its `models` fallbacks are routed, scoped and priced (./plan.ts), a
+ * by the caller (./pipeline.ts), then the model and its `models` fallbacks are routed, scoped and priced (./plan.ts), a
  * budget holds the input estimate at the input price, and the provider's `embed` runs under the retries, fallbacks,
  * first-byte timeout and tracing span of every call (./call.ts). The answer is OpenAI's `list` of `embedding`
  * objects in the caller's encoding; one usage row (`endpoint: "embeddings"`, no output tokens) follows.
@@ -16,7 +16,7 @@ import type { KeyRecord } from '../storage/types.js';
 import { estimateEmbeddingInputTokens } from '../usage/estimate.js';
 import { costHeader } from './account.js';
 import { type Attempt, withFallbacks } from './call.js';
-import type { ChatDeps } from './chat.js';
+import type { GatewayDeps } from './deps.js';
 import { parseEmbeddingRequest } from './embeddings-request.js';
 import { type ResponseSink, sendJson } from './http.js';
 import { prepareModelCall } from './model-call.js';
@@ -33,7 +33,7 @@ export interface EmbeddingState {
 export async function embeddings(
   body: string | undefined,
   sink: ResponseSink,
-  deps: ChatDeps,
+  deps: GatewayDeps,
   state: EmbeddingState,
 ): Promise<void> {
   const { headers, outcome } = state;

@@ -8,8 +8,8 @@ import type { KeyRecord } from '../storage/types.js';
 import { type TokenCounter, tokenCounterFor } from '../usage/estimate.js';
 import { worstCaseUnits } from './budget.js';
 import type { AttemptHooks } from './call.js';
-import type { ChatDeps } from './chat.js';
 import { resolveChatModel } from './credentials.js';
+import type { GatewayDeps } from './deps.js';
 import type { RequestOutcome } from './outcome.js';
 import { enterRoute, oncePerModel, planRoutes } from './plan.js';
 import type { Route } from './route.js';
@@ -33,7 +33,7 @@ export interface ModelCall {
 }
 
 export async function prepareModelCall(
-  deps: ChatDeps,
+  deps: GatewayDeps,
   state: { key: KeyRecord; headers: Record<string, string>; outcome: RequestOutcome },
   clientClosed: AbortSignal,
   spec: ModelCallSpec,

@@ -1,8 +1,9 @@
 /**
  * An ingress format: one public API the gateway serves (OpenAI chat completions, Anthropic Messages, …), converted
- * to and from the canonical request, result and chunk stream (lib/core/types.ts). The pipeline (../chat.ts) runs
- * the same steps for every ingress — auth, limits, routing, fallbacks, retries, tracing, metering — and asks the
- * ingress only to parse the body and to render answers, streams and errors. Providers never learn the ingress.
+ * to and from the canonical request, result and chunk stream (lib/core/types.ts). The pipeline (../pipeline.ts,
+ * ../generate.ts) runs the same steps for every ingress — auth, limits, routing, fallbacks, retries, tracing,
+ * metering — and asks the ingress only to parse the body and to render answers, streams and errors. Providers never
+ * learn the ingress.
  */
 import type { GatewayError } from '../../core/errors.js';
 import type { ChatChunk, ChatRequest, ChatResult, Usage } from '../../core/types.js';
