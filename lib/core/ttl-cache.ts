@@ -1,5 +1,6 @@
 /**
- * The one cache of the gateway's warm state (key records, project credentials): entries expire after their own
+ * The one cache of the gateway's warm state (key records, project credentials, default credentials, provider
+ * clients): entries expire after their own
  * time to live and the least recently used go first beyond `maxEntries`, so nothing a caller can vary (a guessed
  * key, a new project) grows memory without bound. A Map keeps insertion order, which makes re-inserting on use an
  * LRU list.
@@ -30,6 +31,21 @@ export class TtlCache<K, V> {
   /** The stored value even when expired (e.g. to compare with a fresher one); does not mark it used. */
   peek(key: K): V | undefined {
     return this.entries.get(key)?.value;
+  }
+
+  /**
+   * A cache of promises: the live one for `key`, or `load()`'s, kept for `ttlMs` and shared by concurrent callers
+   * (one read for many requests); a load that fails is forgotten, so the next caller tries again.
+   */
+  getOrLoad<T>(this: TtlCache<K, Promise<T>>, key: K, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const cached = this.get(key);
+    if (cached) return cached;
+    const loading = Promise.resolve().then(load);
+    this.set(key, loading, ttlMs);
+    loading.catch(() => {
+      if (this.peek(key) === loading) this.delete(key);
+    });
+    return loading;
   }
 
   set(key: K, value: V, ttlMs: number): void {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { own } from '../core/own.js';
 import { redact, secretsOfCredential } from '../core/redact.js';
+import { TtlCache } from '../core/ttl-cache.js';
 import type { ChatModel, ProviderFactory, ProviderOptions } from '../core/types.js';
 import { anthropicFactory } from './anthropic/index.js';
 import { bedrockFactory } from './bedrock/index.js';
@@ -65,7 +66,7 @@ export function providerFor(name: string): ProviderEntry {
 }
 
 const MAX_CACHED_MODELS = 256;
-const models = new Map<string, Promise<ChatModel>>();
+const models = new TtlCache<string, Promise<ChatModel>>({ maxEntries: MAX_CACHED_MODELS });
 
 /**
  * The ChatModel for a provider and credential, built once per distinct credential and reused (SDK clients keep
@@ -75,23 +76,10 @@ export function chatModelFor(entry: ProviderEntry, credential: Record<string, un
   const key = createHash('sha256')
     .update(`${entry.name}\u0000${JSON.stringify(credential)}`)
     .digest('base64url');
-  const cached = models.get(key);
-  if (cached) {
-    // Refresh recency: Map iteration order is insertion order, so re-inserting makes this the newest entry.
-    models.delete(key);
-    models.set(key, cached);
-    return cached;
-  }
-  const created = Promise.resolve()
-    .then(() => entry.factory.create(credential, entry.options))
-    .then((model) => redacting(model, secretsOfCredential(credential)))
-    .catch((error: unknown) => {
-      models.delete(key);
-      throw error;
-    });
-  models.set(key, created);
-  if (models.size > MAX_CACHED_MODELS) models.delete(models.keys().next().value as string);
-  return created;
+  // Kept while among the most recently used, with no expiry: a changed credential is another key.
+  return models.getOrLoad(key, Number.POSITIVE_INFINITY, async () =>
+    redacting(await entry.factory.create(credential, entry.options), secretsOfCredential(credential)),
+  );
 }
 
 /**

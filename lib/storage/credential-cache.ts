@@ -26,17 +26,7 @@ export class CachingCredentialStore implements CredentialStore {
   }
 
   async get(projectId: string): Promise<ProjectCredentials> {
-    let credentials = this.entries.get(projectId);
-    if (!credentials) {
-      // Caching the promise lets concurrent requests share one read; a failed read is not kept.
-      const read = this.inner.get(projectId);
-      credentials = read;
-      this.entries.set(projectId, read, this.ttlMs);
-      read.catch(() => {
-        if (this.entries.peek(projectId) === read) this.entries.delete(projectId);
-      });
-    }
-    return structuredClone(await credentials);
+    return structuredClone(await this.entries.getOrLoad(projectId, this.ttlMs, () => this.inner.get(projectId)));
   }
 
   async put(projectId: string, provider: string, credential: StoredCredential): Promise<void> {

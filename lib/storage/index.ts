@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TtlCache } from '../core/ttl-cache.js';
 import type { DefaultCredentials } from '../core/types.js';
 import { captureAWSv3Client } from '../tracing/index.js';
 import { CachingCredentialStore } from './credential-cache.js';
@@ -109,21 +110,14 @@ export function createStores(config: StoresConfig): StoreBundle {
     }),
   );
   const prefix = source.prefix ?? DEFAULT_SECRET_PREFIX;
-  let defaults: { value: Promise<DefaultCredentials>; expiresAt: number } | undefined;
+  const defaults = new TtlCache<'defaults', Promise<DefaultCredentials>>({ maxEntries: 1 });
   return {
     ...base,
     credentials: new CachingCredentialStore(new SecretsManagerCredentialStore(secrets, prefix), cacheOptions),
-    defaultCredentials() {
-      if (!defaults || defaults.expiresAt <= Date.now()) {
-        const value = readDefaultCredentials(secrets, prefix);
-        const entry = { value, expiresAt: Date.now() + DEFAULTS_TTL_MS };
-        defaults = entry;
-        value.catch(() => {
-          if (defaults === entry) defaults = undefined;
-        });
-      }
-      return defaults.value.then((value) => structuredClone(value));
-    },
+    defaultCredentials: () =>
+      defaults
+        .getOrLoad('defaults', DEFAULTS_TTL_MS, () => readDefaultCredentials(secrets, prefix))
+        .then((value) => structuredClone(value)),
   };
 }
 
