@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dashboardPage, isDashboardPath } from '../dashboard/page.js';
+import { GatewayError, toErrorBody } from '../lib/core/errors.js';
 import { listenOnLoopback } from '../lib/core/loopback.js';
 import { type AdminClientOptions, adminClient } from './sigv4.js';
 
@@ -24,7 +25,7 @@ export interface DashboardProxy {
 
 /** Answers that say why, in the admin API's own error envelope. */
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
+  const body = JSON.stringify(toErrorBody(new GatewayError({ status, type: 'invalid_request_error', code, message })));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
