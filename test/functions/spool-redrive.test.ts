@@ -12,6 +12,7 @@ import { spoolRedriveHandler } from '../../functions/spool-redrive/handler.js';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import { encodeSpooledRow } from '../../lib/usage/sqs-spool.js';
 import { UsageStore } from '../../lib/usage/store.js';
+import { usageItem } from '../helpers/usage-rows.js';
 
 const dynamo = mockClient(DynamoDBClient);
 const handler = spoolRedriveHandler(new UsageStore(new DynamoDBClient({}), { usage: 'usage', usageDaily: 'daily' }));
@@ -33,31 +34,7 @@ afterAll(() => {
 });
 
 function row(n: number): UsageItem {
-  const at = '2026-12-03T10:00:00.000Z';
-  return {
-    id: `req_${n}`,
-    at,
-    sk: `${at}#req_${n}`,
-    project_id: 'proj_1',
-    key_id: 'key_1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    provider_model: 'gpt-4o-mini',
-    status: 200,
-    stream: false,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    cost_usd: null,
-    priced: false,
-    latency_ms: 12,
-    ttft_ms: null,
-    finish_reason: 'stop',
-    error_code: null,
-    endpoint: 'chat',
-    usage_estimated: false,
-  };
+  return usageItem({ id: `req_${n}`, ttft_ms: null });
 }
 
 function message(id: string, body: string): SQSRecord {

@@ -7,6 +7,7 @@ import { CounterWriter } from '../../lib/usage/counter-writer.js';
 import type { UsageItem } from '../../lib/usage/counters.js';
 import type { SequencedItem } from '../../lib/usage/file-spool.js';
 import { UsageStore } from '../../lib/usage/store.js';
+import { usageItem } from '../helpers/usage-rows.js';
 import { startTestStorage, type TestStorage } from '../storage/helpers.js';
 
 let storage: TestStorage;
@@ -24,33 +25,18 @@ afterAll(async () => {
 });
 
 function item(project: string, id: string, overrides: Partial<UsageItem> = {}): UsageItem {
-  const at = overrides.at ?? '2026-12-01T10:00:00.000Z';
-  return {
+  return usageItem({
     id,
-    at,
-    sk: `${at}#${id}`,
+    at: '2026-12-01T10:00:00.000Z',
     project_id: project,
-    key_id: 'key_1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    provider_model: 'gpt-4o-mini',
-    status: 200,
     stream: true,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
     cost_usd: 0.000001,
     priced: true,
     cost_units: 10_000,
     latency_ms: 3,
     ttft_ms: 1,
-    finish_reason: 'stop',
-    error_code: null,
-    endpoint: 'chat',
-    usage_estimated: false,
     ...overrides,
-  };
+  });
 }
 
 const sequenced = (shard: string, items: UsageItem[], from = 0): SequencedItem[] =>

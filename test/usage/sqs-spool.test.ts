@@ -9,6 +9,7 @@ import {
   SqsRowSpool,
   sqsRowSpoolFromEnv,
 } from '../../lib/usage/sqs-spool.js';
+import { usageItem } from '../helpers/usage-rows.js';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/llm-gateway-UsageSpool';
 
@@ -20,33 +21,15 @@ afterEach(() => {
 });
 
 function row(n: number, overrides: Partial<UsageItem> = {}): UsageItem {
-  const at = '2026-12-03T10:00:00.000Z';
-  return {
+  return usageItem({
     id: `req_${n}`,
-    at,
-    sk: `${at}#req_${n}`,
-    project_id: 'proj_1',
-    key_id: 'key_1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    provider_model: 'gpt-4o-mini',
-    status: 200,
     stream: true,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
     cost_usd: 0.0000045,
     cost_units: 45_000,
     priced: true,
-    latency_ms: 12,
     ttft_ms: 4,
-    finish_reason: 'stop',
-    error_code: null,
-    endpoint: 'chat',
-    usage_estimated: false,
     ...overrides,
-  };
+  });
 }
 
 const sent = (): SendMessageBatchCommandInput[] =>

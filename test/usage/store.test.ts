@@ -1,6 +1,7 @@
 /** UsageStore against dynalite: the requests listing's pages and cursors, and the daily counters it reads back. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCursorError, type UsageRow, UsageStore } from '../../lib/usage/store.js';
+import { usageRow } from '../helpers/usage-rows.js';
 import { startTestStorage, type TestStorage } from '../storage/helpers.js';
 
 let storage: TestStorage;
@@ -16,29 +17,7 @@ afterAll(async () => {
 });
 
 function row(projectId: string, at: string, id: string): UsageRow {
-  return {
-    id,
-    at,
-    project_id: projectId,
-    key_id: 'key_1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    provider_model: 'gpt-4o-mini',
-    status: 200,
-    stream: false,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    cost_usd: 0.0000045,
-    priced: true,
-    latency_ms: 12,
-    ttft_ms: 7,
-    finish_reason: 'stop',
-    error_code: null,
-    endpoint: 'chat',
-    usage_estimated: false,
-  };
+  return usageRow({ id, at, project_id: projectId, cost_usd: 0.0000045, priced: true, ttft_ms: 7 });
 }
 
 /** Six rows, two of them in the same millisecond (told apart by id). */

@@ -15,6 +15,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   planChunks,
 } from '../../lib/usage/stream-aggregator.js';
+import { usageItem } from '../helpers/usage-rows.js';
 
 const TABLE = 'gateway-usage-daily';
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/gateway-usage/stream/2026-12-01T00:00:00.000';
@@ -27,33 +28,7 @@ afterEach(() => {
 });
 
 function row(n: number, overrides: Partial<UsageItem> = {}): UsageItem {
-  const at = overrides.at ?? '2026-12-03T10:00:00.000Z';
-  const id = `req_${n}`;
-  return {
-    id,
-    at,
-    sk: `${at}#${id}`,
-    project_id: 'proj_1',
-    key_id: 'key_1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    provider_model: 'gpt-4o-mini',
-    status: 200,
-    stream: false,
-    input_tokens: 10,
-    output_tokens: 5,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    cost_usd: null,
-    priced: false,
-    latency_ms: 12,
-    ttft_ms: 12,
-    finish_reason: 'stop',
-    error_code: null,
-    endpoint: 'chat',
-    usage_estimated: false,
-    ...overrides,
-  };
+  return usageItem({ id: `req_${n}`, ...overrides });
 }
 
 const sequenceOf = (n: number) => String(1_000_000_000_000_000_000n + BigInt(n));
