@@ -212,12 +212,11 @@ export function openStreamWithFallbacks(
   hooks: AttemptHooks,
 ): Promise<{ value: OpenedStream; attempt: Attempt }> {
   return withFallbacks(routes, request, settings, hooks, async (attempt) => {
-    const chunks = failingOnAbort(attempt.model.stream(attempt.request, attempt.ctx), attempt.ctx.signal);
-    const iterator = chunks[Symbol.asyncIterator]();
+    const iterator = attempt.model.stream(attempt.request, attempt.ctx)[Symbol.asyncIterator]();
     try {
-      return { iterator, first: await iterator.next() };
+      return { iterator, first: endUnlessAborted(await iterator.next(), attempt.ctx.signal) };
     } catch (error) {
-      await iterator.return?.(undefined).catch(() => {});
+      await iterator.return?.().catch(() => {});
       throw error;
     }
   });
@@ -226,11 +225,13 @@ export function openStreamWithFallbacks(
 /**
  * Aborts are the pipeline's, handled here once for every provider: once it aborted a call (the client left, a
  * timeout fired), what the provider throws next is not read (withFallbacks and pipeStream decide: 499 or the
- * timeout's 504), and a stream that its SDK ends quietly on the abort must not pass for a finished answer.
+ * timeout's 504), and a stream that its SDK ends quietly on the abort must not pass for a finished answer: its end
+ * becomes the abort. Checked where the pipeline reads a chunk rather than in a wrapping generator, which would cost
+ * every chunk a few more promise hops.
  */
-async function* failingOnAbort(chunks: AsyncIterable<ChatChunk>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
-  yield* chunks;
-  if (signal.aborted) throw signal.reason;
+function endUnlessAborted(result: IteratorResult<ChatChunk>, signal: AbortSignal): IteratorResult<ChatChunk> {
+  if (result.done && signal.aborted) throw signal.reason;
+  return result;
 }
 
 /** The next chunk, or an upstream timeout when the provider stays silent longer than the idle timeout. */
@@ -241,7 +242,7 @@ export async function nextWithIdleTimeout(
 ): Promise<IteratorResult<ChatChunk>> {
   const next = stream.iterator.next();
   const outcome = await withTimeout(next, idleTimeoutMs, attempt.clock);
-  if (outcome !== TIMED_OUT) return outcome;
+  if (outcome !== TIMED_OUT) return endUnlessAborted(outcome, attempt.ctx.signal);
   attempt.controller.abort();
   next.catch(() => {});
   throw upstreamTimeout(attempt.route.provider);

@@ -257,14 +257,33 @@ describe('openStreamWithFallbacks', () => {
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       },
     };
-    const { value } = await openStreamWithFallbacks(
+    const { value, attempt } = await openStreamWithFallbacks(
       [route('a')],
       { ...request, stream: true },
       settings,
       hooks({ a: quietOnAbort }, [], closed),
     );
-    const next = value.iterator.next();
+    const next = nextWithIdleTimeout(value, attempt, settings.idleTimeoutMs);
     closed.abort(new Error('client left'));
     await expect(next).rejects.toThrow('client left');
+  });
+
+  it('does not open an empty answer from a stream that ended quietly on an abort before its first chunk', async () => {
+    const closed = new AbortController();
+    const endsOnAbort: ChatModel = {
+      complete: () => Promise.reject(new Error('not completed')),
+      // The client leaves before the first chunk, and the stream ends without one, as an SDK's does once aborted.
+      // biome-ignore lint/correctness/useYield: that end without a chunk is the point
+      async *stream() {
+        closed.abort();
+      },
+    };
+    const opening = openStreamWithFallbacks(
+      [route('a')],
+      { ...request, stream: true },
+      settings,
+      hooks({ a: endsOnAbort }, [], closed),
+    );
+    await expect(opening).rejects.toBeInstanceOf(ClientClosedError);
   });
 });
