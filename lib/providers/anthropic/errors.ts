@@ -7,7 +7,13 @@
  */
 import { GatewayError, isGatewayError } from '../../core/errors.js';
 import type { ErrorContext } from '../shared/error-context.js';
-import { mapUpstreamStatus, streamCutOff, upstreamTimeout, upstreamUnreachable } from '../shared/http-errors.js';
+import {
+  invalidResponse,
+  mapUpstreamStatus,
+  streamCutOff,
+  upstreamTimeout,
+  upstreamUnreachable,
+} from '../shared/http-errors.js';
 import { errorBodySchema } from './wire.js';
 
 interface ApiErrorShape {
@@ -18,7 +24,7 @@ interface ApiErrorShape {
 
 export function mapError(error: unknown, info: ErrorContext): GatewayError {
   if (isGatewayError(error)) return error;
-  if (!(error instanceof Error)) return unreadable(info.provider, error);
+  if (!(error instanceof Error)) return invalidResponse(info.provider, error);
   const shape = error as ApiErrorShape;
   const body = errorBodySchema.safeParse(shape.error);
   const upstream = body.success ? body.data.error : undefined;
@@ -41,7 +47,7 @@ export function mapError(error: unknown, info: ErrorContext): GatewayError {
   if (error.name === 'APIConnectionError') return upstreamUnreachable(info.provider, error);
   // undici's word for a connection that closed while the body was still arriving.
   if (error instanceof TypeError && error.message === 'terminated') return streamCutOff(info.provider, error);
-  return unreadable(info.provider, error);
+  return invalidResponse(info.provider, error);
 }
 
 /**
@@ -62,15 +68,5 @@ export function mapStreamErrorEvent(
     message: `${provider} reported an error during the response: ${upstream.message?.trim() || upstream.type}.`,
     retryable: transient || upstream.type === 'rate_limit_error',
     cause: cause ?? upstream,
-  });
-}
-
-function unreadable(provider: string, cause: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'upstream_error',
-    code: 'upstream_error',
-    message: `${provider} sent a response the gateway could not read.`,
-    cause,
   });
 }

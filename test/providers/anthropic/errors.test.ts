@@ -89,7 +89,8 @@ describe('mapError', () => {
     expect(mapError(own, info)).toBe(own);
     const mapped = mapError(new Error('secret internal detail at 10.0.0.1'), info);
     expect(isGatewayError(mapped)).toBe(true);
-    expect(mapped).toMatchObject({ status: 502, type: 'upstream_error' });
+    // Retryable, as every provider's unreadable answer is (shared/http-errors.ts).
+    expect(mapped).toMatchObject({ status: 502, type: 'upstream_error', code: 'upstream_error', retryable: true });
     expect(mapped.message).not.toContain('10.0.0.1');
   });
 });
