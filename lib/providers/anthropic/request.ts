@@ -3,7 +3,14 @@
  * @see https://docs.anthropic.com/en/api/messages
  */
 import type { CallContext, ChatRequest } from '../../core/types.js';
-import { type FieldTable, reject, rejectFields, renamedFields, reportDroppedFields } from '../shared/field-table.js';
+import {
+  type FieldTable,
+  oneChoiceNoLogprobs,
+  reject,
+  rejectFields,
+  renamedFields,
+  reportDroppedFields,
+} from '../shared/field-table.js';
 import { convertMessages } from './messages.js';
 import { type StrictSchemaTransform, structuredOutputFormat } from './structured-output.js';
 import { prepareTools } from './tools.js';
@@ -11,8 +18,6 @@ import type { AnthropicRequest } from './wire.js';
 
 /** Anthropic requires `max_tokens`; this is the default when neither the caller nor the catalog gives one. */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-const NO_LOGPROBS = 'Claude does not return log probabilities.';
 
 /**
  * The fields that need no conversion. Dropped: hints Claude has no equivalent for (`user` and
@@ -32,9 +37,7 @@ const FIELDS: FieldTable<AnthropicRequest> = {
     'reasoning_effort',
   ],
   reject: [
-    reject('n', (n) => n > 1, 'Claude returns one choice per request; n must be 1.'),
-    reject('logprobs', (logprobs) => logprobs === true, NO_LOGPROBS),
-    reject('top_logprobs', (top) => top > 0, NO_LOGPROBS),
+    ...oneChoiceNoLogprobs('Claude'),
     // OpenAI's range is 0–2, Claude's 0–1: clamping would silently change the answer.
     reject('temperature', (temperature) => temperature > 1, 'Claude accepts a temperature between 0 and 1.'),
   ],

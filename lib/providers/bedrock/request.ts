@@ -1,11 +1,15 @@
 import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { CallContext, ChatRequest } from '../../core/types.js';
-import { type FieldTable, reject, rejectFields, renamedFields, reportDroppedFields } from '../shared/field-table.js';
+import {
+  type FieldTable,
+  oneChoiceNoLogprobs,
+  rejectFields,
+  renamedFields,
+  reportDroppedFields,
+} from '../shared/field-table.js';
 import type { FamilyTraits } from './family.js';
 import { convertMessages } from './messages.js';
 import { convertTools } from './tools.js';
-
-const NO_LOGPROBS = 'Bedrock does not return log probabilities.';
 
 /**
  * The fields that need no conversion: renamed into `inferenceConfig`; dropped, the hints Converse has no equivalent
@@ -26,11 +30,7 @@ const FIELDS: FieldTable<InferenceConfiguration> = {
     'store',
     'reasoning_effort',
   ],
-  reject: [
-    reject('n', (n) => n > 1, 'Bedrock returns one choice per request; n must be 1.'),
-    reject('logprobs', (logprobs) => logprobs, NO_LOGPROBS),
-    reject('top_logprobs', (top) => top > 0, NO_LOGPROBS),
-  ],
+  reject: oneChoiceNoLogprobs('Bedrock'),
 };
 
 /**

@@ -32,6 +32,16 @@ export interface FieldTable<Target> {
   reject: readonly Rejection[];
 }
 
+/** What a provider that answers with one choice and no log probabilities refuses (`name`: as messages say it). */
+export function oneChoiceNoLogprobs(name: string): Rejection[] {
+  const noLogprobs = `${name} does not return log probabilities.`;
+  return [
+    reject('n', (n) => n > 1, `${name} returns one choice per request; n must be 1.`),
+    reject('logprobs', (logprobs) => logprobs, noLogprobs),
+    reject('top_logprobs', (top) => top > 0, noLogprobs),
+  ];
+}
+
 const isSet = (value: unknown): boolean => value !== null && value !== undefined;
 
 /** Throws the 400 of the first rejection, in table order, that the request meets. */
