@@ -28,8 +28,6 @@ import { getModel, listModels } from './models.js';
 import type { RequestOutcome } from './outcome.js';
 import { costOf } from './price.js';
 
-export type { GatewayDeps } from './deps.js';
-
 type Endpoint =
   | { kind: 'generate'; ingress: Ingress }
   | { kind: 'count_tokens' }
